@@ -1,0 +1,54 @@
+#pragma once
+// HTTP request/response values and the transport interface the AWS clients send through.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/expected.h"
+
+namespace wc::aws {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// One HTTP request. `path` is already URI-encoded; query parameters are kept decoded and are
+/// encoded (and, for signing, sorted) by whoever turns the request into bytes.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string endpoint;  ///< scheme://host[:port], no trailing slash
+  std::string path = "/";
+  std::vector<std::pair<std::string, std::string>> query;
+  Headers headers;
+  std::string body;
+
+  /// endpoint + path + "?" + the encoded query, in the order given.
+  std::string url() const;
+  /// Value of the first header with this name (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  long status = 0;
+  Headers headers;
+  std::string body;
+
+  std::string_view header(std::string_view name) const;
+};
+
+enum class TransportErrorKind { connect, timeout, reset, other };
+
+/// A failure below HTTP: no status line was received (or the body was cut off).
+struct TransportError {
+  TransportErrorKind kind = TransportErrorKind::other;
+  std::string message;
+};
+
+/// Sends requests. Implementations must be safe to call from several threads at once.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual util::Expected<HttpResponse, TransportError> send(const HttpRequest& request) = 0;
+};
+
+}  // namespace wc::aws

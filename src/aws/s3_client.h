@@ -1,0 +1,112 @@
+#pragma once
+// An S3 client: the REST/XML wire format of the operations this project needs, signed with
+// SigV4, sent through a shared transport, transient failures retried by RetryPolicy.
+// Thread-safe: one client may be used from many threads.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/aws_error.h"
+#include "aws/client_config.h"
+#include "aws/http.h"
+#include "aws/retry_policy.h"
+#include "util/expected.h"
+
+namespace wc::aws {
+
+struct S3Object {
+  std::string key;
+  std::uint64_t size = 0;
+  std::string etag;
+};
+
+struct ListObjectsRequest {
+  std::string prefix;
+  std::string start_after;
+  std::string continuation_token;
+  int max_keys = 1000;
+};
+
+struct ListObjectsPage {
+  std::vector<S3Object> objects;   ///< in key (byte) order
+  std::string next_continuation_token;  ///< empty when this is the last page
+};
+
+struct GetObjectResult {
+  std::string body;
+  std::string content_type;
+  std::string etag;
+};
+
+struct PutObjectRequest {
+  std::string content_type = "application/octet-stream";
+  /// Send If-None-Match: * so the put fails with PreconditionFailed (412) when the key exists.
+  bool if_none_match = false;
+};
+
+struct DeleteObjectsResult {
+  std::vector<std::string> deleted;
+  std::vector<std::pair<std::string, AwsError>> failed;  ///< key, why
+};
+
+/// Called before each retry; lets the caller count and log them without this layer logging.
+struct RetryEvent {
+  std::string operation;
+  std::string resource;
+  int attempt = 0;  ///< the attempt that failed
+  std::string reason;
+  std::chrono::milliseconds delay{0};
+};
+using RetryObserver = std::function<void(const RetryEvent&)>;
+
+class S3Client {
+ public:
+  S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
+           RetryPolicy retry = {}, RetryObserver on_retry = {});
+
+  /// One page of ListObjectsV2. NoSuchBucket (404) and AccessDenied (403) come back as errors.
+  util::Expected<ListObjectsPage, AwsError> list_objects_v2(const std::string& bucket,
+                                                            const ListObjectsRequest& request);
+  /// GetObject. A missing key is the error code "NoSuchKey" (404).
+  util::Expected<GetObjectResult, AwsError> get_object(const std::string& bucket,
+                                                       const std::string& key);
+  /// PutObject. With if_none_match, an existing key is the error code "PreconditionFailed" (412).
+  util::Expected<void, AwsError> put_object(const std::string& bucket, const std::string& key,
+                                            const std::string& body,
+                                            const PutObjectRequest& options = {});
+  /// HeadObject: true if the key exists, false on 404.
+  util::Expected<bool, AwsError> head_object(const std::string& bucket, const std::string& key);
+  /// HeadBucket: succeeds when the bucket exists and the credentials may use it.
+  util::Expected<void, AwsError> head_bucket(const std::string& bucket);
+  /// DeleteObject. Deleting a missing key succeeds (S3 answers 204 either way).
+  util::Expected<void, AwsError> delete_object(const std::string& bucket, const std::string& key);
+  /// DeleteObjects (at most 1000 keys), quiet mode, with the Content-MD5 header S3 demands.
+  /// Per-key failures are in the result; the call itself fails only as a whole.
+  util::Expected<DeleteObjectsResult, AwsError> delete_objects(const std::string& bucket,
+                                                               const std::vector<std::string>& keys);
+
+  /// HTTP requests sent so far (retries included).
+  std::uint64_t calls() const { return calls_.load(); }
+  std::uint64_t retries() const { return retries_.load(); }
+
+ private:
+  HttpRequest make_request(const std::string& method, const std::string& bucket,
+                           const std::string& key) const;
+  util::Expected<HttpResponse, AwsError> execute(const std::string& operation,
+                                                 const std::string& resource,
+                                                 const HttpRequest& request);
+
+  ServiceConfig config_;
+  std::shared_ptr<HttpTransport> transport_;
+  RetryPolicy retry_;
+  RetryObserver on_retry_;
+  std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::uint64_t> retries_{0};
+};
+
+}  // namespace wc::aws
