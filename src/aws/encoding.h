@@ -1,0 +1,24 @@
+#pragma once
+// Byte encodings and digests the AWS wire formats need (OpenSSL underneath).
+
+#include <string>
+#include <string_view>
+
+namespace wc::aws {
+
+std::string hex_lower(std::string_view bytes);
+/// Raw 32-byte SHA-256 digest.
+std::string sha256(std::string_view data);
+std::string sha256_hex(std::string_view data);
+/// Raw 32-byte HMAC-SHA256.
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string base64(std::string_view bytes);
+/// base64 of the MD5 digest: the Content-MD5 header value.
+std::string md5_base64(std::string_view data);
+/// RFC 3986 percent-encoding of everything but A-Z a-z 0-9 - . _ ~ (and '/' unless
+/// `encode_slash`), upper-case hex, as SigV4 and S3 keys require.
+std::string uri_encode(std::string_view text, bool encode_slash = true);
+/// Decodes %XX escapes (and '+' as a space when `plus_is_space`). Bad escapes are kept as-is.
+std::string uri_decode(std::string_view text, bool plus_is_space = false);
+
+}  // namespace wc::aws

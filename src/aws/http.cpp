@@ -1,0 +1,43 @@
+#include "aws/http.h"
+
+#include <strings.h>
+
+#include "aws/encoding.h"
+
+namespace wc::aws {
+
+namespace {
+
+std::string_view find_header(const Headers& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
+      return value;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string HttpRequest::url() const {
+  std::string out = endpoint + path;
+  char separator = '?';
+  for (const auto& [name, value] : query) {
+    out += separator;
+    out += uri_encode(name);
+    out += '=';
+    out += uri_encode(value);
+    separator = '&';
+  }
+  return out;
+}
+
+std::string_view HttpRequest::header(std::string_view name) const {
+  return find_header(headers, name);
+}
+
+std::string_view HttpResponse::header(std::string_view name) const {
+  return find_header(headers, name);
+}
+
+}  // namespace wc::aws
