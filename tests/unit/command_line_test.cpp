@@ -61,7 +61,7 @@ TEST(CommandLine, NoBackendFlagMeansLocalDirectories) {
   EXPECT_EQ(config.source_kind, SourceKind::directory);
   EXPECT_EQ(config.source_name, "requests");
   EXPECT_EQ(config.store_kind, StoreKind::directory);
-  EXPECT_EQ(config.store_name, "widgets");
+  EXPECT_EQ(config.store_name, "widget-store");
 }
 
 TEST(CommandLine, TimeoutsAreSecondsWithFractions) {
