@@ -1,11 +1,11 @@
 #include "model/request.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-#include <utility>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "model/bounded_json.h"
 #include "model/value_text.h"
