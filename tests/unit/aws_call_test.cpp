@@ -32,7 +32,8 @@ struct CallerTest : ::testing::Test {
   std::vector<RetryEvent> events;
   AwsCaller caller{test_config(), transport, no_wait(3),
                    [this](const RetryEvent& event) { events.push_back(event); }, false};
-  AwsCall call{"SendMessage", "queue 'q'", HttpRequest{"POST", "http://127.0.0.1:4566", "/", {}, {}, "x"}};
+  AwsCall call{"SendMessage", "queue 'q'",
+               HttpRequest{"POST", "http://127.0.0.1:4566", "/", {}, {}, "x"}};
 };
 
 TEST_F(CallerTest, TransientFailureIsRetriedAndReportedToTheObserver) {
@@ -114,8 +115,11 @@ TEST(AwsError, DescribeNamesOperationResourceCodeStatusMessageAndAttempts) {
 }
 
 TEST(AwsError, DescribeLeavesOutWhatIsUnknownAndCountsPlurals) {
-  AwsError error{.operation = "GetObject", .resource = "s3://b/k", .code = "ConnectionError",
-                 .message = "", .attempts = 6};
+  AwsError error{.operation = "GetObject",
+                 .resource = "s3://b/k",
+                 .code = "ConnectionError",
+                 .message = "",
+                 .attempts = 6};
   EXPECT_EQ(error.describe(), "GetObject on s3://b/k failed: ConnectionError (after 6 attempts)");
 }
 

@@ -186,8 +186,9 @@ TEST(CurlTransport, PathIsSentAsWrittenWithoutDotSegmentRemoval) {
 
 TEST(CurlTransport, ErrorStatusIsAResponseWithHeadersAndBody) {
   ScriptedServer server([](const std::string&) {
-    return std::string("HTTP/1.1 404 Not Found\r\nContent-Type: application/xml\r\n"
-                       "Content-Length: 7\r\n\r\n<Error>");
+    return std::string(
+        "HTTP/1.1 404 Not Found\r\nContent-Type: application/xml\r\n"
+        "Content-Length: 7\r\n\r\n<Error>");
   });
   CurlTransport transport;
   auto response = transport.send(request_to(server, "GET", "/b/k"));

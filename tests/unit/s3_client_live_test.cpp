@@ -29,7 +29,8 @@ class S3ClientLive : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string endpoint = env_or("WC_TEST_S3_ENDPOINT", "");
-    if (endpoint.empty()) GTEST_SKIP() << "WC_TEST_S3_ENDPOINT is not set: no S3 server to test against";
+    if (endpoint.empty())
+      GTEST_SKIP() << "WC_TEST_S3_ENDPOINT is not set: no S3 server to test against";
     config_.service = "s3";
     config_.region = env_or("AWS_REGION", "us-east-1");
     config_.endpoint_url = endpoint;
@@ -47,8 +48,9 @@ class S3ClientLive : public ::testing::Test {
     request.method = "PUT";
     request.endpoint = config_.endpoint_url;
     request.path = "/" + bucket;
-    auto response = transport_->send(sign(request, config_.credentials,
-                                          {config_.region, "s3", std::chrono::system_clock::now(), true}));
+    auto response =
+        transport_->send(sign(request, config_.credentials,
+                              {config_.region, "s3", std::chrono::system_clock::now(), true}));
     ASSERT_TRUE(response) << response.error().message;
     ASSERT_EQ(response->status, 200) << response->body;
   }
@@ -59,9 +61,9 @@ class S3ClientLive : public ::testing::Test {
   std::string bucket_;
 };
 
-const std::vector<std::string> k_awkward_keys{
-    "plain.json", "with space/and+plus.json", "unicode/\xC3\xA9t\xC3\xA9 \xE2\x9C\x93.json",
-    "symbols/a&b=c?d#e%20f.json", "dots/../and//double"};
+const std::vector<std::string> k_awkward_keys{"plain.json", "with space/and+plus.json",
+                                              "unicode/\xC3\xA9t\xC3\xA9 \xE2\x9C\x93.json",
+                                              "symbols/a&b=c?d#e%20f.json", "dots/../and//double"};
 
 TEST_F(S3ClientLive, PutGetHeadDeleteRoundTripAwkwardKeys) {
   for (const std::string& key : k_awkward_keys) {

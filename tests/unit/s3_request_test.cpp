@@ -124,8 +124,9 @@ TEST_F(S3Request, PlainPutHasNoCondition) {
 }
 
 TEST_F(S3Request, ExistingKeyUnderIfNoneMatchIsPreconditionFailedNotRetried) {
-  transport->answer(412, "<Error><Code>PreconditionFailed</Code><Message>At least one of the "
-                         "pre-conditions you specified did not hold</Message></Error>");
+  transport->answer(412,
+                    "<Error><Code>PreconditionFailed</Code><Message>At least one of the "
+                    "pre-conditions you specified did not hold</Message></Error>");
   PutObjectRequest options;
   options.if_none_match = true;
   auto put = custom.put_object("widgets", "k", "x", options);
@@ -145,8 +146,9 @@ TEST_F(S3Request, GetReturnsBodyContentTypeAndEtag) {
 }
 
 TEST_F(S3Request, MissingKeyIsNoSuchKey) {
-  transport->answer(404, "<Error><Code>NoSuchKey</Code><Message>The specified key does not "
-                         "exist.</Message></Error>");
+  transport->answer(404,
+                    "<Error><Code>NoSuchKey</Code><Message>The specified key does not "
+                    "exist.</Message></Error>");
   auto object = custom.get_object("widgets", "gone");
   ASSERT_FALSE(object);
   EXPECT_EQ(object.error().code, "NoSuchKey");
@@ -181,8 +183,9 @@ TEST_F(S3Request, HeadOfMissingBucketIsNoSuchBucket) {
 }
 
 TEST_F(S3Request, SlowDownIsRetriedUntilItSucceeds) {
-  transport->answer(503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
-                         "</Message></Error>");
+  transport->answer(503,
+                    "<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
+                    "</Message></Error>");
   transport->answer(200);
   ASSERT_TRUE(custom.put_object("widgets", "k", "x"));
   EXPECT_EQ(custom.calls(), 2u);
@@ -214,9 +217,10 @@ TEST_F(S3Request, DeleteObjectsPostsQuietXmlWithContentMd5) {
 }
 
 TEST_F(S3Request, DeleteObjectsReportsEveryKeyNotListedAsFailedAsDeleted) {
-  transport->answer(200, "<DeleteResult><Error><Key>b</Key><Code>AccessDenied</Code><Message>"
-                         "Access Denied</Message></Error><Error><Key>c</Key><Code>InternalError"
-                         "</Code><Message>retry</Message></Error></DeleteResult>");
+  transport->answer(200,
+                    "<DeleteResult><Error><Key>b</Key><Code>AccessDenied</Code><Message>"
+                    "Access Denied</Message></Error><Error><Key>c</Key><Code>InternalError"
+                    "</Code><Message>retry</Message></Error></DeleteResult>");
   auto result = custom.delete_objects("requests", {"a", "b", "c", "d"});
   ASSERT_TRUE(result) << result.error().describe();
   EXPECT_EQ(result->deleted, (std::vector<std::string>{"a", "d"}));

@@ -72,20 +72,20 @@ TEST(S3Xml, EmptyBucketListsNoObjectsAndNoNextPage) {
 }
 
 TEST(S3Xml, TruncatedListPageWithoutTokenIsAnError) {
-  auto page = parse_list_objects_v2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>");
+  auto page =
+      parse_list_objects_v2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>");
   ASSERT_FALSE(page);
   EXPECT_NE(page.error().find("NextContinuationToken"), std::string::npos) << page.error();
 }
 
 TEST(S3Xml, MalformedOrForeignListDocumentsAreErrorsNotCrashes) {
-  for (const char* xml :
-       {"", "not xml", "<ListBucketResult><Contents><Key>a</Key>",
-        "<Error><Code>NoSuchBucket</Code></Error>",
-        "<ListBucketResult><IsTruncated>maybe</IsTruncated></ListBucketResult>",
-        "<ListBucketResult><IsTruncated>false</IsTruncated>"
-        "<Contents><Key>a</Key><Size>-1</Size></Contents></ListBucketResult>",
-        "<ListBucketResult><IsTruncated>false</IsTruncated>"
-        "<Contents><Size>1</Size></Contents></ListBucketResult>"}) {
+  for (const char* xml : {"", "not xml", "<ListBucketResult><Contents><Key>a</Key>",
+                          "<Error><Code>NoSuchBucket</Code></Error>",
+                          "<ListBucketResult><IsTruncated>maybe</IsTruncated></ListBucketResult>",
+                          "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                          "<Contents><Key>a</Key><Size>-1</Size></Contents></ListBucketResult>",
+                          "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                          "<Contents><Size>1</Size></Contents></ListBucketResult>"}) {
     EXPECT_FALSE(parse_list_objects_v2(xml)) << xml;
   }
 }
@@ -165,7 +165,8 @@ TEST(S3Xml, DeleteRequestIsQuietAndEscapesKeys) {
   EXPECT_STREQ(root.attribute("xmlns").value(), "http://s3.amazonaws.com/doc/2006-03-01/");
   EXPECT_STREQ(root.child_value("Quiet"), "true");
   std::vector<std::string> parsed;
-  for (pugi::xml_node object : root.children("Object")) parsed.emplace_back(object.child_value("Key"));
+  for (pugi::xml_node object : root.children("Object"))
+    parsed.emplace_back(object.child_value("Key"));
   EXPECT_EQ(parsed, keys);
 }
 
