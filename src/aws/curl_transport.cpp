@@ -119,6 +119,8 @@ void set_limits(CURL* curl, const CurlTransportOptions& options) {
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   // S3 keys may contain "/../" or "//"; the signature covers the path exactly as written.
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+  // An endpoint from configuration must not turn into file:// or another protocol.
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 
 void global_init_once() {

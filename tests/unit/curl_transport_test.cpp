@@ -224,6 +224,16 @@ TEST(CurlTransport, RefusedConnectionIsAConnectError) {
   EXPECT_EQ(response.error().kind, TransportErrorKind::connect) << response.error().message;
 }
 
+TEST(CurlTransport, OnlyHttpAndHttpsAreSpoken) {
+  CurlTransport transport;
+  HttpRequest request;
+  request.endpoint = "file://";
+  request.path = "/etc/hostname";
+  auto response = transport.send(request);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, TransportErrorKind::other) << response.error().message;
+}
+
 TEST(CurlTransport, ServerThatNeverAnswersTimesOut) {
   // Listening without accepting: the kernel completes the handshake, nobody answers.
   ScriptedServer silent([](const std::string&) { return std::string(); }, false);
