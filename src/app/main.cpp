@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -69,6 +70,8 @@ int run(const wc::app::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // curl runs with CURLOPT_NOSIGNAL, so a peer closing a connection must not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = wc::app::parse_command_line(args);
   if (auto* exit = std::get_if<wc::app::ParseExit>(&parsed)) {
