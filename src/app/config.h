@@ -23,6 +23,7 @@ struct Config {
   std::string log_dir = "logs";
   std::chrono::milliseconds idle_timeout{0};
   std::chrono::milliseconds max_runtime{0};
+  std::chrono::seconds queue_wait{20};  ///< longest SQS long poll (--queue-wait, 0..20)
   aws::AwsOptions aws;
 };
 

@@ -55,9 +55,15 @@ RunResult Consumer::run() {
     if (batch && !batch->empty()) {
       backoff.reset();
       std::optional<std::string> fatal;
-      for (const auto& request : *batch) {
+      std::size_t next = 0;
+      for (; next < batch->size(); ++next) {
         if (stop_.stop_requested() || out_of_time(started)) break;
-        if ((fatal = handle(request, result.stats))) break;
+        if ((fatal = handle((*batch)[next], result.stats))) break;
+      }
+      // Requests handed out but not finished: a queue gives them to other consumers at once
+      // instead of when their visibility timeout runs out (other sources ignore this).
+      if (next < batch->size()) {
+        source_.release({batch->begin() + static_cast<std::ptrdiff_t>(next), batch->end()});
       }
       if (fatal) {
         result.reason = StopReason::fatal_error;
