@@ -45,9 +45,9 @@ AwsError malformed(std::string operation, const std::string& queue, std::string 
 util::Expected<void, AwsError> check_batch_size(const char* operation, const std::string& queue,
                                                 std::size_t size) {
   if (size <= k_sqs_max_batch) return {};
-  return util::Unexpected(refused(operation, queue, "InvalidArgument",
-                                  fmt::format("{} entries in one batch; at most {} are allowed",
-                                              size, k_sqs_max_batch)));
+  return util::Unexpected(refused(
+      operation, queue, "InvalidArgument",
+      fmt::format("{} entries in one batch; at most {} are allowed", size, k_sqs_max_batch)));
 }
 
 util::Expected<void, AwsError> check_send_entries(const char* operation, const std::string& queue,
@@ -105,8 +105,7 @@ util::Expected<std::string, AwsError> SqsClient::get_queue_url(const std::string
 
 util::Expected<std::map<std::string, std::string>, AwsError> SqsClient::get_queue_attributes(
     const std::string& queue_url, const std::vector<std::string>& names) {
-  auto body =
-      execute("GetQueueAttributes", queue_url, get_queue_attributes_body(queue_url, names));
+  auto body = execute("GetQueueAttributes", queue_url, get_queue_attributes_body(queue_url, names));
   if (!body) return util::Unexpected(std::move(body.error()));
   auto attributes = parse_queue_attributes(*body);
   if (!attributes) {
@@ -117,8 +116,7 @@ util::Expected<std::map<std::string, std::string>, AwsError> SqsClient::get_queu
 
 util::Expected<std::vector<SqsMessage>, AwsError> SqsClient::receive_message(
     const SqsReceiveRequest& request) {
-  auto body =
-      execute("ReceiveMessage", request.queue_url, receive_message_body(request));
+  auto body = execute("ReceiveMessage", request.queue_url, receive_message_body(request));
   if (!body) return util::Unexpected(std::move(body.error()));
   auto messages = parse_received_messages(*body);
   if (!messages) {
@@ -129,8 +127,7 @@ util::Expected<std::vector<SqsMessage>, AwsError> SqsClient::receive_message(
 
 util::Expected<void, AwsError> SqsClient::delete_message(const std::string& queue_url,
                                                          const std::string& receipt_handle) {
-  auto body =
-      execute("DeleteMessage", queue_url, delete_message_body(queue_url, receipt_handle));
+  auto body = execute("DeleteMessage", queue_url, delete_message_body(queue_url, receipt_handle));
   if (!body) return util::Unexpected(std::move(body.error()));
   return {};
 }
@@ -141,8 +138,8 @@ util::Expected<SqsBatchResult, AwsError> SqsClient::delete_message_batch(
   if (auto ok = check_batch_size("DeleteMessageBatch", queue_url, entries.size()); !ok) {
     return util::Unexpected(std::move(ok.error()));
   }
-  auto body = execute("DeleteMessageBatch", queue_url,
-                      delete_message_batch_body(queue_url, entries));
+  auto body =
+      execute("DeleteMessageBatch", queue_url, delete_message_batch_body(queue_url, entries));
   if (!body) return util::Unexpected(std::move(body.error()));
   auto result = parse_batch_result(*body);
   if (!result) return util::Unexpected(malformed("DeleteMessageBatch", queue_url, result.error()));
@@ -160,8 +157,7 @@ util::Expected<void, AwsError> SqsClient::change_message_visibility(
 util::Expected<SqsBatchResult, AwsError> SqsClient::change_message_visibility_batch(
     const std::string& queue_url, const std::vector<SqsReceiptEntry>& entries) {
   if (entries.empty()) return SqsBatchResult{};
-  if (auto ok = check_batch_size("ChangeMessageVisibilityBatch", queue_url, entries.size());
-      !ok) {
+  if (auto ok = check_batch_size("ChangeMessageVisibilityBatch", queue_url, entries.size()); !ok) {
     return util::Unexpected(std::move(ok.error()));
   }
   auto body = execute("ChangeMessageVisibilityBatch", queue_url,
@@ -195,8 +191,7 @@ util::Expected<SqsBatchResult, AwsError> SqsClient::send_message_batch(
   if (auto ok = check_send_entries("SendMessageBatch", queue_url, entries); !ok) {
     return util::Unexpected(std::move(ok.error()));
   }
-  auto body =
-      execute("SendMessageBatch", queue_url, send_message_batch_body(queue_url, entries));
+  auto body = execute("SendMessageBatch", queue_url, send_message_batch_body(queue_url, entries));
   if (!body) return util::Unexpected(std::move(body.error()));
   auto result = parse_batch_result(*body);
   if (!result) return util::Unexpected(malformed("SendMessageBatch", queue_url, result.error()));

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace wc::aws {
@@ -190,8 +189,8 @@ std::string delete_message_batch_body(const std::string& queue_url,
   return dump({{"QueueUrl", queue_url}, {"Entries", receipt_entries(entries, false)}});
 }
 
-std::string change_visibility_body(const std::string& queue_url,
-                                   const std::string& receipt_handle, int visibility_timeout) {
+std::string change_visibility_body(const std::string& queue_url, const std::string& receipt_handle,
+                                   int visibility_timeout) {
   return dump({{"QueueUrl", queue_url},
                {"ReceiptHandle", receipt_handle},
                {"VisibilityTimeout", visibility_timeout}});
@@ -251,8 +250,10 @@ util::Expected<std::vector<SqsMessage>, std::string> parse_received_messages(
   if (!list->is_array()) return util::Unexpected(std::string("Messages is not an array"));
   for (const Json& item : *list) {
     if (!item.is_object()) return util::Unexpected(std::string("a message is not an object"));
-    SqsMessage message{string_member(item, "MessageId"), string_member(item, "ReceiptHandle"),
-                       string_member(item, "Body"), {}};
+    SqsMessage message{string_member(item, "MessageId"),
+                       string_member(item, "ReceiptHandle"),
+                       string_member(item, "Body"),
+                       {}};
     if (message.message_id.empty() || message.receipt_handle.empty()) {
       return util::Unexpected(std::string("a message lacks its MessageId or ReceiptHandle"));
     }
@@ -292,7 +293,8 @@ util::Expected<SqsSendResult, std::string> parse_send_result(std::string_view bo
   auto json = parse_object(body);
   if (!json) return util::Unexpected(std::move(json.error()));
   SqsSendResult result{string_member(*json, "MessageId"), string_member(*json, "SequenceNumber")};
-  if (result.message_id.empty()) return util::Unexpected(std::string("the answer has no MessageId"));
+  if (result.message_id.empty())
+    return util::Unexpected(std::string("the answer has no MessageId"));
   return result;
 }
 

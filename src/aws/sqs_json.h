@@ -42,8 +42,8 @@ struct SqsSendEntry {
 
 struct SqsReceiveRequest {
   std::string queue_url;
-  int max_messages = 10;  ///< 1..10
-  int wait_seconds = 0;   ///< 0..20: long polling when above 0
+  int max_messages = 10;                  ///< 1..10
+  int wait_seconds = 0;                   ///< 0..20: long polling when above 0
   std::optional<int> visibility_timeout;  ///< seconds; the queue's own when absent
   /// FIFO only: a retry of a receive whose answer was lost gets the same messages again.
   std::string receive_request_attempt_id;
@@ -98,8 +98,8 @@ std::string receive_message_body(const SqsReceiveRequest& request);
 std::string delete_message_body(const std::string& queue_url, const std::string& receipt_handle);
 std::string delete_message_batch_body(const std::string& queue_url,
                                       const std::vector<SqsReceiptEntry>& entries);
-std::string change_visibility_body(const std::string& queue_url,
-                                   const std::string& receipt_handle, int visibility_timeout);
+std::string change_visibility_body(const std::string& queue_url, const std::string& receipt_handle,
+                                   int visibility_timeout);
 std::string change_visibility_batch_body(const std::string& queue_url,
                                          const std::vector<SqsReceiptEntry>& entries);
 std::string send_message_body(const std::string& queue_url, const SqsSendEntry& entry);
@@ -110,8 +110,7 @@ std::string send_message_batch_body(const std::string& queue_url,
 util::Expected<std::string, std::string> parse_queue_url(std::string_view body);
 util::Expected<std::map<std::string, std::string>, std::string> parse_queue_attributes(
     std::string_view body);
-util::Expected<std::vector<SqsMessage>, std::string> parse_received_messages(
-    std::string_view body);
+util::Expected<std::vector<SqsMessage>, std::string> parse_received_messages(std::string_view body);
 util::Expected<SqsBatchResult, std::string> parse_batch_result(std::string_view body);
 util::Expected<SqsSendResult, std::string> parse_send_result(std::string_view body);
 

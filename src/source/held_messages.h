@@ -19,7 +19,7 @@ using LeaseClock = std::chrono::steady_clock;
 struct HeldMessage {
   std::string receipt;  ///< the receipt handle: unique per receive, the key here
   std::string message_id;
-  std::string group;    ///< FIFO message group; empty for standard queues
+  std::string group;  ///< FIFO message group; empty for standard queues
   std::string body;
   LeaseClock::time_point deadline;  ///< when the queue may hand it to someone else
 };

@@ -71,9 +71,10 @@ util::Expected<void, SourceError> SqsRequestSource::check() {
     fifo_ = fifo_ || (*attributes)["FifoQueue"] == "true";
   } else if (attributes.error().code == "AccessDenied" ||
              attributes.error().code == "AccessDeniedException") {
-    warn(fmt::format("cannot read the queue's attributes ({}); assuming a visibility timeout "
-                     "of {} s",
-                     attributes.error().code, k_default_visibility_timeout.count()));
+    warn(
+        fmt::format("cannot read the queue's attributes ({}); assuming a visibility timeout "
+                    "of {} s",
+                    attributes.error().code, k_default_visibility_timeout.count()));
   } else {
     return util::Unexpected(error(attributes.error()));
   }
@@ -87,14 +88,14 @@ util::Expected<void, SourceError> SqsRequestSource::check() {
         }
         using Failures = std::vector<VisibilityHeartbeat::RenewFailure>;
         auto result = client_->change_message_visibility_batch(queue_url_, entries);
-        if (!result) return util::Expected<Failures, std::string>(
-                                util::Unexpected(result.error().describe()));
+        if (!result)
+          return util::Expected<Failures, std::string>(util::Unexpected(result.error().describe()));
         Failures failures;
         for (const auto& failed : result->failed) {
           auto index = parse_long(failed.id);
           if (!index || *index < 0 || *index >= static_cast<long>(receipts.size())) continue;
-          failures.push_back({receipts[static_cast<std::size_t>(*index)],
-                              failed.code + ": " + failed.message});
+          failures.push_back(
+              {receipts[static_cast<std::size_t>(*index)], failed.code + ": " + failed.message});
         }
         return util::Expected<Failures, std::string>(std::move(failures));
       },
@@ -124,8 +125,8 @@ int SqsRequestSource::receive_wait_seconds() {
   if (options_.idle_timeout.count() > 0) {
     // Rounded up: the receive then ends just after the idle timeout, which the consumer sees
     // at once, instead of just before it, which would cost another receive.
-    auto left = std::chrono::ceil<std::chrono::seconds>(options_.idle_timeout -
-                                                        (now - *idle_since_));
+    auto left =
+        std::chrono::ceil<std::chrono::seconds>(options_.idle_timeout - (now - *idle_since_));
     wait = std::clamp(left, std::chrono::seconds(0), wait);
   }
   return static_cast<int>(wait.count());
@@ -135,8 +136,7 @@ util::Expected<std::vector<SourceRequest>, SourceError> SqsRequestSource::poll(s
   if (auto ready = check(); !ready) return util::Unexpected(std::move(ready.error()));
   aws::SqsReceiveRequest receive;
   receive.queue_url = queue_url_;
-  receive.max_messages =
-      static_cast<int>(std::clamp<std::size_t>(max, 1, aws::k_sqs_max_batch));
+  receive.max_messages = static_cast<int>(std::clamp<std::size_t>(max, 1, aws::k_sqs_max_batch));
   receive.wait_seconds = receive_wait_seconds();
   receive.visibility_timeout =
       static_cast<int>(std::chrono::ceil<std::chrono::seconds>(held_->lease()).count());
@@ -164,8 +164,9 @@ util::Expected<std::optional<std::string>, SourceError> SqsRequestSource::read(
   std::vector<HeldMessage> to_release;
   auto body = held_->body_to_start(request.receipt, Clock::now(), to_release);
   if (!body) {
-    warn(request.key + ": no longer held (its visibility could not be kept); left for the "
-                       "queue to hand out again");
+    warn(request.key +
+         ": no longer held (its visibility could not be kept); left for the "
+         "queue to hand out again");
   }
   release_held(to_release);
   return body;
@@ -227,14 +228,15 @@ void SqsRequestSource::release_held(const std::vector<HeldMessage>& messages) {
     }
     auto result = client_->change_message_visibility_batch(queue_url_, entries);
     if (!result) {
-      warn(fmt::format("could not give back {} message(s); they return when their visibility "
-                       "timeout runs out: {}",
-                       entries.size(), result.error().describe()));
+      warn(
+          fmt::format("could not give back {} message(s); they return when their visibility "
+                      "timeout runs out: {}",
+                      entries.size(), result.error().describe()));
     } else if (!result->failed.empty()) {
-      warn(fmt::format("could not give back {} message(s) ({}: {}); they return when their "
-                       "visibility timeout runs out",
-                       result->failed.size(), result->failed.front().code,
-                       result->failed.front().message));
+      warn(fmt::format(
+          "could not give back {} message(s) ({}: {}); they return when their "
+          "visibility timeout runs out",
+          result->failed.size(), result->failed.front().code, result->failed.front().message));
     }
   }
 }

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "aws/encoding.h"
 
@@ -118,8 +117,7 @@ util::Expected<void, std::string> SqsDeadLetters::check() {
   }
   fifo_ = aws::is_fifo_queue_name(aws::queue_name_of(queue_url_));
   max_message_size_ = k_default_max_message_size;
-  auto attributes =
-      client_->get_queue_attributes(queue_url_, {"FifoQueue", "MaximumMessageSize"});
+  auto attributes = client_->get_queue_attributes(queue_url_, {"FifoQueue", "MaximumMessageSize"});
   if (attributes) {
     fifo_ = fifo_ || (*attributes)["FifoQueue"] == "true";
     if (auto size = parse_size((*attributes)["MaximumMessageSize"])) max_message_size_ = *size;
@@ -135,8 +133,8 @@ util::Expected<void, std::string> SqsDeadLetters::keep(const DeadLetter& letter)
   if (queue_url_.empty()) {
     if (auto ready = check(); !ready) return ready;
   }
-  auto sent = client_->send_message(queue_url_,
-                                    dead_letter_message(letter, fifo_, max_message_size_));
+  auto sent =
+      client_->send_message(queue_url_, dead_letter_message(letter, fifo_, max_message_size_));
   if (!sent) return util::Unexpected(describe() + ": " + sent.error().describe());
   return {};
 }
