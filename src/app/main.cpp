@@ -48,6 +48,9 @@ int run(const wc::app::Config& config) {
   wc::consumer::ConsumerOptions options;
   options.idle_timeout = config.idle_timeout;
   options.max_runtime = config.max_runtime;
+  options.concurrency = config.concurrency;
+  if (!config.progress) options.progress_interval = std::chrono::milliseconds(0);
+  options.retries = [&backends] { return backends->aws_retries(); };
   wc::consumer::Consumer consumer(*backends->source, *backends->store, *backends->dead_letters,
                                   options, stop);
   auto result = consumer.run();
