@@ -1,0 +1,32 @@
+#include "request_keys.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace wc::producer {
+
+std::string format_key(std::int64_t ms) { return fmt::format("{:013d}", ms); }
+
+std::optional<std::int64_t> parse_key(std::string_view key) {
+  if (key.size() != 13) return std::nullopt;
+  std::int64_t value = 0;
+  for (char digit : key) {
+    if (!std::isdigit(static_cast<unsigned char>(digit))) return std::nullopt;
+    value = value * 10 + (digit - '0');
+  }
+  return value;
+}
+
+KeySequence::KeySequence(std::int64_t start_ms, std::int64_t now_ms)
+    : offset_ms_(start_ms - now_ms), last_(start_ms - 1) {}
+
+std::optional<std::string> KeySequence::next(std::int64_t now_ms) {
+  const std::int64_t key = std::max(now_ms + offset_ms_, last_ + 1);
+  if (key > k_max_key_ms || key < 0) return std::nullopt;
+  last_ = key;
+  return format_key(key);
+}
+
+}  // namespace wc::producer
