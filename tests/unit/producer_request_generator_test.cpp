@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <set>
@@ -8,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/request.h"
+#include "model/widget.h"
 #include "producer/request_generator.h"
 
 namespace wc::producer {
@@ -100,7 +103,7 @@ TEST(ProducerGenerator, RequestsHaveTheOriginalProducersShape) {
   static const std::regex price("[0-9]{1,2}\\.[0-9]{1,2}");
   for (const auto& request : generate(5, 2000)) {
     const json doc = json::parse(request.body);
-    EXPECT_EQ(doc.at("type"), type_name(request.type));
+    EXPECT_EQ(doc.at("type"), model::to_string(request.type));
     EXPECT_TRUE(is_uuid_v4(doc.at("requestId"))) << doc.at("requestId");
     EXPECT_TRUE(is_uuid_v4(doc.at("widgetId"))) << doc.at("widgetId");
     EXPECT_TRUE(owners.count(doc.at("owner"))) << doc.at("owner");
@@ -191,34 +194,44 @@ TEST(ProducerGenerator, UpdatesExerciseEveryUpdateRule) {
   }
 }
 
+TEST(ProducerGenerator, EveryRequestPassesTheModelsValidation) {
+  for (const auto& generated : generate(10, 3000)) {
+    const auto request = model::parse_request(generated.body);
+    ASSERT_TRUE(request) << request.error().reason << ": " << generated.body;
+    EXPECT_EQ(request->type, generated.type);
+    EXPECT_EQ(request->widget_id, generated.widget_id);
+    EXPECT_EQ(request->owner, generated.owner);
+  }
+}
+
 TEST(ProducerGenerator, AttributeRemovalsMostlyHitAttributesTheWidgetHas) {
-  // Apply the requests with SPEC §4's attribute rules and check that an update's "" names an
-  // attribute the widget holds: removing absent attributes would exercise nothing.
-  std::map<std::string, std::set<std::string>> widgets;
+  // Apply the stream with the model's rules: an update's "" should name an attribute the
+  // widget holds, since removing an absent one exercises nothing.
+  std::map<std::string, model::Widget> widgets;
   int removals = 0;
   int effective = 0;
-  for (const auto& request : generate(9, 5000)) {
-    const json doc = json::parse(request.body);
-    if (request.type == RequestType::remove) {
-      widgets.erase(request.widget_id);
+  for (const auto& generated : generate(9, 5000)) {
+    const auto request = model::parse_request(generated.body);
+    ASSERT_TRUE(request);
+    if (request->type == RequestType::create) {
+      widgets[request->widget_id] = model::widget_from_create(*request);
       continue;
     }
-    if (request.type == RequestType::create) widgets[request.widget_id].clear();
-    const auto widget = widgets.find(request.widget_id);
-    if (widget == widgets.end()) continue;  // update of a missing widget
-    for (const auto& attribute : doc.at("otherAttributes")) {
-      if (attribute.at("value").is_null()) continue;
-      const std::string name = attribute["name"];
-      if (attribute["value"] != "") {
-        widget->second.insert(name);
-        continue;
-      }
-      if (request.type == RequestType::update) {
-        ++removals;
-        effective += widget->second.count(name) ? 1 : 0;
-      }
-      widget->second.erase(name);
+    const auto widget = widgets.find(request->widget_id);
+    EXPECT_EQ(widget == widgets.end(), generated.targets_missing) << generated.body;
+    if (widget == widgets.end()) continue;
+    if (request->type == RequestType::remove) {
+      widgets.erase(widget);
+      continue;
     }
+    for (const auto& attribute : request->other_attributes) {
+      if (attribute.value != "") continue;
+      ++removals;
+      const auto& held = widget->second.other_attributes;
+      effective += std::any_of(held.begin(), held.end(),
+                               [&](const auto& pair) { return pair.first == attribute.name; });
+    }
+    model::apply_update(widget->second, *request);
   }
   ASSERT_GT(removals, 100);
   EXPECT_GT(static_cast<double>(effective) / removals, 0.8);

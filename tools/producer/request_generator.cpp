@@ -82,15 +82,6 @@ enum class FieldEdit { absent, null, empty, set };
 
 }  // namespace
 
-std::string_view type_name(model::RequestType type) {
-  switch (type) {
-    case model::RequestType::create: return "create";
-    case model::RequestType::update: return "update";
-    case model::RequestType::remove: return "delete";
-  }
-  return "create";
-}
-
 util::Expected<RequestMix, std::string> parse_mix(std::string_view text) {
   const auto bad = [&] {
     return util::Unexpected(fmt::format(

@@ -36,9 +36,6 @@ struct GeneratedRequest {
   std::string body;
 };
 
-/// The "type" field value for a request type: "create", "update", "delete".
-std::string_view type_name(model::RequestType type);
-
 /// Produces a stream of requests: creates first, then a mix of creates and of updates and
 /// deletes of widgets it created. It remembers what it created and deleted, so an update
 /// removes attributes the widget really has, and some updates and deletes deliberately
