@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/request.h"
 #include "model/widget.h"
@@ -182,8 +181,9 @@ TEST(ProducerGenerator, UpdatesExerciseEveryUpdateRule) {
     }
     for (const auto& attribute : doc.at("otherAttributes")) {
       const auto& value = attribute.at("value");
-      ++seen[value.is_null() ? "attribute null" : value == "" ? "attribute removed"
-                                                              : "attribute set"];
+      ++seen[value.is_null() ? "attribute null"
+             : value == ""   ? "attribute removed"
+                             : "attribute set"];
     }
   }
   for (const char* rule :

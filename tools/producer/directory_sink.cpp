@@ -1,13 +1,12 @@
 #include "directory_sink.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <system_error>
-
-#include <fmt/format.h>
 
 namespace wc::producer {
 namespace {
@@ -19,7 +18,8 @@ util::Expected<void, std::string> write_file(const std::filesystem::path& path,
                                              const std::string& body) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return util::Unexpected(fmt::format("cannot create '{}': {}", path.string(), errno_text(errno)));
+    return util::Unexpected(
+        fmt::format("cannot create '{}': {}", path.string(), errno_text(errno)));
   }
   std::size_t written = 0;
   while (written < body.size()) {
@@ -28,7 +28,8 @@ util::Expected<void, std::string> write_file(const std::filesystem::path& path,
     if (n < 0) {
       const int error = errno;
       ::close(fd);
-      return util::Unexpected(fmt::format("cannot write '{}': {}", path.string(), errno_text(error)));
+      return util::Unexpected(
+          fmt::format("cannot write '{}': {}", path.string(), errno_text(error)));
     }
     written += static_cast<std::size_t>(n);
   }

@@ -1,6 +1,9 @@
 // widget-producer: writes widget requests for widget-consumer into a directory or an S3
 // bucket, like the course's producer did (see README and `widget-producer --help`).
 
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -8,9 +11,6 @@
 #include <optional>
 #include <random>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "directory_sink.h"
 #include "producer_run.h"
@@ -43,10 +43,10 @@ struct Options {
 void add_options(CLI::App& app, Options& options) {
   auto* dir = app.add_option("--requests-dir", options.requests_dir,
                              "Write requests as files DIR/<key> (created if missing)")
-                 ->type_name("DIR");
-  auto* bucket = app.add_option("--bucket", options.bucket,
-                                "Write requests as objects s3://BUCKET/<key>")
-                    ->type_name("BUCKET");
+                  ->type_name("DIR");
+  auto* bucket =
+      app.add_option("--bucket", options.bucket, "Write requests as objects s3://BUCKET/<key>")
+          ->type_name("BUCKET");
   dir->excludes(bucket);
   auto* from = app.add_option("--from-dir", options.from_dir,
                               "Copy the files of DIR (<key>.json) as keys <key> instead of "
@@ -55,14 +55,14 @@ void add_options(CLI::App& app, Options& options) {
                    ->check(CLI::Validator(CLI::ExistingDirectory).description(""));
   auto* count = app.add_option("--count", options.generate.count,
                                "Number of requests to generate (default 100)")
-                   ->type_name("N");
+                    ->type_name("N");
   auto* seed = app.add_option("--seed", options.seed,
                               "Random seed; the same seed and mix give the same requests "
                               "(default: random, printed in the summary)")
-                  ->type_name("S");
+                   ->type_name("S");
   auto* mix = app.add_option("--mix", options.mix_text,
                              "Weights of create,update,delete (default 70,20,10)")
-                 ->type_name("C,U,D");
+                  ->type_name("C,U,D");
   auto* start = app.add_option("--start-ms", options.generate.start_ms,
                                "First key, in epoch milliseconds (default: now)")
                     ->type_name("MS")

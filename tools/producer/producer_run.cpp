@@ -1,12 +1,12 @@
 #include "producer_run.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "model/request.h"
 #include "request_keys.h"
@@ -53,9 +53,15 @@ class Pacer {
 
 void count_type(RunSummary& summary, model::RequestType type) {
   switch (type) {
-    case model::RequestType::create: ++summary.creates; break;
-    case model::RequestType::update: ++summary.updates; break;
-    case model::RequestType::remove: ++summary.deletes; break;
+    case model::RequestType::create:
+      ++summary.creates;
+      break;
+    case model::RequestType::update:
+      ++summary.updates;
+      break;
+    case model::RequestType::remove:
+      ++summary.deletes;
+      break;
   }
 }
 
@@ -72,8 +78,8 @@ util::Expected<std::string, std::string> put_under_fresh_key(RequestSink& sink, 
   for (;;) {
     const auto key = keys.next(now_ms());
     if (!key) {
-      return util::Unexpected(fmt::format("no 13-digit key is left after {}",
-                                          format_key(keys.last())));
+      return util::Unexpected(
+          fmt::format("no 13-digit key is left after {}", format_key(keys.last())));
     }
     auto outcome = sink.put(*key, body, false);
     if (!outcome) return util::Unexpected(std::move(outcome.error()));
@@ -132,7 +138,8 @@ std::string RunSummary::describe(const std::string& where) const {
   if (written > 0) text += fmt::format(", keys {}..{}", first_key, last_key);
   const double seconds = std::chrono::duration<double>(elapsed).count();
   text += fmt::format(", {:.1f} s", seconds);
-  if (seconds > 0) text += fmt::format(", {:.1f} requests/s", static_cast<double>(written) / seconds);
+  if (seconds > 0)
+    text += fmt::format(", {:.1f} requests/s", static_cast<double>(written) / seconds);
   return text;
 }
 

@@ -1,12 +1,12 @@
 #include "request_generator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <utility>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace wc::producer {
 namespace {
@@ -14,8 +14,8 @@ namespace {
 using Json = nlohmann::ordered_json;  // keeps the original producer's field order
 
 // Shapes and frequencies measured on shared/conformance/producer-2021 (196 creates).
-constexpr std::array<std::string_view, 4> k_owners = {"Henry Hops", "Mary Matthews",
-                                                      "Sue Smith", "John Jones"};
+constexpr std::array<std::string_view, 4> k_owners = {"Henry Hops", "Mary Matthews", "Sue Smith",
+                                                      "John Jones"};
 constexpr std::array<std::string_view, 6> k_colors = {"yellow", "red",    "blue",
                                                       "pink",   "orange", "green"};
 constexpr std::size_t k_max_label_length = 9;         // 0..9, uniform; "" in about 1 create of 10
@@ -210,8 +210,8 @@ GeneratedRequest RequestGenerator::make_delete(bool missing) {
   doc["requestId"] = uuid_v4();
   doc["widgetId"] = pool[index].id;
   doc["owner"] = pool[index].owner;
-  GeneratedRequest request{model::RequestType::remove, pool[index].id, pool[index].owner,
-                           missing, doc.dump()};
+  GeneratedRequest request{model::RequestType::remove, pool[index].id, pool[index].owner, missing,
+                           doc.dump()};
   if (!missing) {
     deleted_.push_back(std::move(live_[index]));
     live_[index] = std::move(live_.back());
@@ -225,12 +225,10 @@ std::uint64_t RequestGenerator::below(std::uint64_t bound) {
   return rng_() % bound;
 }
 
-double RequestGenerator::unit() {
-  return static_cast<double>(rng_() >> 11) * 0x1.0p-53;
-}
+double RequestGenerator::unit() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
 std::string RequestGenerator::uuid_v4() {
-  const std::uint64_t high = (rng_() & ~0xF000ULL) | 0x4000ULL;  // version 4
+  const std::uint64_t high = (rng_() & ~0xF000ULL) | 0x4000ULL;           // version 4
   const std::uint64_t low = (rng_() & ~(0x3ULL << 62)) | (0x2ULL << 62);  // RFC 4122 variant
   return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xFFFF,
                      high & 0xFFFF, low >> 48, low & 0xFFFFFFFFFFFFULL);
@@ -244,13 +242,20 @@ std::string RequestGenerator::upper_letters(std::size_t min_length, std::size_t 
 
 std::string RequestGenerator::attribute_value(std::size_t catalogue_index) {
   switch (k_catalogue[catalogue_index].shape) {
-    case Shape::color: return std::string(k_colors[below(k_colors.size())]);
-    case Shape::dimension: return std::to_string(1 + below(k_max_dimension));
-    case Shape::unit: return "cm";
-    case Shape::rating: return java_style(static_cast<float>(unit() * k_max_rating));
-    case Shape::price: return java_style(static_cast<double>(below(k_max_price_cents + 1)) / 100);
-    case Shape::short_letters: return upper_letters(0, k_max_vendor_length);
-    case Shape::long_letters: return upper_letters(0, k_max_note_length);
+    case Shape::color:
+      return std::string(k_colors[below(k_colors.size())]);
+    case Shape::dimension:
+      return std::to_string(1 + below(k_max_dimension));
+    case Shape::unit:
+      return "cm";
+    case Shape::rating:
+      return java_style(static_cast<float>(unit() * k_max_rating));
+    case Shape::price:
+      return java_style(static_cast<double>(below(k_max_price_cents + 1)) / 100);
+    case Shape::short_letters:
+      return upper_letters(0, k_max_vendor_length);
+    case Shape::long_letters:
+      return upper_letters(0, k_max_note_length);
   }
   return {};
 }

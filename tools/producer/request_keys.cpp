@@ -1,9 +1,9 @@
 #include "request_keys.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace wc::producer {
 

@@ -21,8 +21,7 @@ class RequestSink {
   /// `overwrite` false an existing key is left untouched (key_taken), so two producers sharing
   /// a source cannot silently replace each other's requests. Errors name the place and cause.
   virtual util::Expected<PutOutcome, std::string> put(const std::string& key,
-                                                      const std::string& body,
-                                                      bool overwrite) = 0;
+                                                      const std::string& body, bool overwrite) = 0;
 
   /// Where the requests go, for messages: "directory 'requests'", "s3://bucket".
   virtual std::string where() const = 0;

@@ -14,17 +14,17 @@ util::Expected<std::unique_ptr<S3Sink>, std::string> S3Sink::open(const std::str
     return util::Unexpected(
         fmt::format("cannot write requests to s3://{}: {}", bucket, config.error()));
   }
-  auto client = std::make_unique<aws::S3Client>(std::move(*config),
-                                                std::make_shared<aws::CurlTransport>());
+  auto client =
+      std::make_unique<aws::S3Client>(std::move(*config), std::make_shared<aws::CurlTransport>());
   if (auto usable = client->head_bucket(bucket); !usable) {
-    return util::Unexpected(fmt::format("cannot write requests to s3://{}: {}", bucket,
-                                        usable.error().describe()));
+    return util::Unexpected(
+        fmt::format("cannot write requests to s3://{}: {}", bucket, usable.error().describe()));
   }
   return std::unique_ptr<S3Sink>(new S3Sink(bucket, std::move(client)));
 }
 
-util::Expected<PutOutcome, std::string> S3Sink::put(const std::string& key,
-                                                    const std::string& body, bool overwrite) {
+util::Expected<PutOutcome, std::string> S3Sink::put(const std::string& key, const std::string& body,
+                                                    bool overwrite) {
   aws::PutObjectRequest options;
   options.content_type = "application/json";
   options.if_none_match = !overwrite;

@@ -22,8 +22,9 @@ class S3Sink final : public RequestSink {
   /// Resolves region, endpoint and credentials like the AWS CLI (flags, then `env`, then the
   /// shared files) and checks with HeadBucket that the bucket exists and may be used. The
   /// error names the bucket and the cause.
-  static util::Expected<std::unique_ptr<S3Sink>, std::string> open(
-      const std::string& bucket, const aws::AwsOptions& options, const aws::EnvLookup& env);
+  static util::Expected<std::unique_ptr<S3Sink>, std::string> open(const std::string& bucket,
+                                                                   const aws::AwsOptions& options,
+                                                                   const aws::EnvLookup& env);
 
   util::Expected<PutOutcome, std::string> put(const std::string& key, const std::string& body,
                                               bool overwrite) override;
