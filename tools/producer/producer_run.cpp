@@ -78,8 +78,8 @@ util::Expected<std::string, std::string> put_under_fresh_key(RequestSink& sink, 
   for (;;) {
     const auto key = keys.next(now_ms());
     if (!key) {
-      return util::Unexpected(
-          fmt::format("no 13-digit key is left after {}", format_key(keys.last())));
+      return util::Unexpected(fmt::format("no 13-digit key is left after {}",
+                                          format_key(keys.last().value_or(k_max_key_ms))));
     }
     auto outcome = sink.put(*key, body, false);
     if (!outcome) return util::Unexpected(std::move(outcome.error()));
@@ -147,8 +147,7 @@ util::Expected<RunSummary, RunFailure> generate_requests(RequestSink& sink,
                                                          const GenerateOptions& options,
                                                          const RunControl& control) {
   RequestGenerator generator(options.seed, options.mix);
-  const std::int64_t now = now_ms();
-  KeySequence keys(options.start_ms.value_or(now), now);
+  KeySequence keys(options.start_ms);
   const Pacer pacer(control);
   const auto started = steady_clock::now();
   RunSummary summary;

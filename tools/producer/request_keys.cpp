@@ -19,11 +19,9 @@ std::optional<std::int64_t> parse_key(std::string_view key) {
   return value;
 }
 
-KeySequence::KeySequence(std::int64_t start_ms, std::int64_t now_ms)
-    : offset_ms_(start_ms - now_ms), last_(start_ms - 1) {}
-
 std::optional<std::string> KeySequence::next(std::int64_t now_ms) {
-  const std::int64_t key = std::max(now_ms + offset_ms_, last_ + 1);
+  if (!last_) offset_ms_ = start_ms_.value_or(now_ms) - now_ms;
+  const std::int64_t key = last_ ? std::max(now_ms + offset_ms_, *last_ + 1) : now_ms + offset_ms_;
   if (key > k_max_key_ms || key < 0) return std::nullopt;
   last_ = key;
   return format_key(key);

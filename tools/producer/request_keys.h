@@ -19,24 +19,25 @@ std::string format_key(std::int64_t ms);
 std::optional<std::int64_t> parse_key(std::string_view key);
 
 /// Hands out strictly increasing keys. The key clock runs at real speed from a chosen start:
-/// the first key is the start, later keys follow the time elapsed since then; when two
-/// requests fall in the same millisecond (or the clock steps back) the key is the previous
-/// one plus one, so keys stay unique and ordered.
+/// the first key is the start, later keys follow the time elapsed since the first; when two
+/// requests fall in the same millisecond (or the clock steps back) the key is the previous one
+/// plus one, so keys stay unique and ordered.
 class KeySequence {
  public:
-  /// `start_ms`: the first key; `now_ms`: the wall clock at that moment.
-  KeySequence(std::int64_t start_ms, std::int64_t now_ms);
+  /// `start_ms`: the first key (nullopt: the wall clock at the first request).
+  explicit KeySequence(std::optional<std::int64_t> start_ms) : start_ms_(start_ms) {}
 
   /// The key for a request written at wall-clock time `now_ms`. Past k_max_key_ms there are
   /// no 13-digit keys left: nullopt.
   std::optional<std::string> next(std::int64_t now_ms);
 
-  /// The last key handed out, as a number (start - 1 before the first).
-  std::int64_t last() const { return last_; }
+  /// The last key handed out, as a number (nullopt before the first).
+  std::optional<std::int64_t> last() const { return last_; }
 
  private:
-  std::int64_t offset_ms_;
-  std::int64_t last_;
+  std::optional<std::int64_t> start_ms_;
+  std::int64_t offset_ms_ = 0;  ///< key time minus wall-clock time, fixed at the first key
+  std::optional<std::int64_t> last_;
 };
 
 }  // namespace wc::producer
