@@ -194,6 +194,24 @@ TEST(ProducerGenerator, UpdatesExerciseEveryUpdateRule) {
   }
 }
 
+TEST(ProducerGenerator, AFullTargetPoolForgetsOldWidgetsInsteadOfGrowing) {
+  // With room for one widget, each create replaces the remembered one: updates can only
+  // address the latest create.
+  RequestGenerator generator(12, {30, 70, 0}, 1);
+  std::string latest;
+  int updates = 0;
+  for (int i = 0; i < 500; ++i) {
+    const auto request = generator.next();
+    if (request.type == RequestType::create) {
+      latest = request.widget_id;
+    } else {
+      ASSERT_EQ(request.widget_id, latest);
+      ++updates;
+    }
+  }
+  EXPECT_GT(updates, 200);
+}
+
 TEST(ProducerGenerator, EveryRequestPassesTheModelsValidation) {
   for (const auto& generated : generate(10, 3000)) {
     const auto request = model::parse_request(generated.body);

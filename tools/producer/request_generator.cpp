@@ -109,7 +109,8 @@ util::Expected<RequestMix, std::string> parse_mix(std::string_view text) {
   return RequestMix{weights[0], weights[1], weights[2]};
 }
 
-RequestGenerator::RequestGenerator(std::uint64_t seed, RequestMix mix) : rng_(seed), mix_(mix) {}
+RequestGenerator::RequestGenerator(std::uint64_t seed, RequestMix mix, std::size_t max_remembered)
+    : rng_(seed), mix_(mix), max_remembered_(std::max<std::size_t>(max_remembered, 1)) {}
 
 GeneratedRequest RequestGenerator::next() {
   const model::RequestType type = draw_type();
@@ -152,7 +153,7 @@ GeneratedRequest RequestGenerator::make_create() {
     doc["otherAttributes"].push_back({{"name", k_catalogue[i].name}, {"value", value}});
   }
   GeneratedRequest request{model::RequestType::create, widget.id, widget.owner, false, doc.dump()};
-  live_.push_back(std::move(widget));
+  remember(live_, std::move(widget));
   return request;
 }
 
@@ -213,11 +214,19 @@ GeneratedRequest RequestGenerator::make_delete(bool missing) {
   GeneratedRequest request{model::RequestType::remove, pool[index].id, pool[index].owner, missing,
                            doc.dump()};
   if (!missing) {
-    deleted_.push_back(std::move(live_[index]));
+    remember(deleted_, std::move(live_[index]));
     live_[index] = std::move(live_.back());
     live_.pop_back();
   }
   return request;
+}
+
+void RequestGenerator::remember(std::vector<Widget>& pool, Widget widget) {
+  if (pool.size() < max_remembered_) {
+    pool.push_back(std::move(widget));
+  } else {
+    pool[below(pool.size())] = std::move(widget);
+  }
 }
 
 std::uint64_t RequestGenerator::below(std::uint64_t bound) {

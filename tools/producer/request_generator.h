@@ -13,6 +13,9 @@
 
 namespace wc::producer {
 
+/// How many live and how many deleted widgets the generator remembers as targets.
+inline constexpr std::size_t k_max_remembered_widgets = 100'000;
+
 /// Relative weights of create, update and delete requests (need not sum to 100).
 struct RequestMix {
   int create = 70;
@@ -39,17 +42,18 @@ struct GeneratedRequest {
 /// Produces a stream of requests: creates first, then a mix of creates and of updates and
 /// deletes of widgets it created. It remembers what it created and deleted, so an update
 /// removes attributes the widget really has, and some updates and deletes deliberately
-/// target widgets it deleted earlier. The same seed and mix give the same stream on every
+/// target widgets it deleted earlier. Memory stays bounded on long runs: past
+/// k_max_remembered_widgets it forgets random widgets, which are then never addressed again.
+/// The same seed and mix give the same stream on every
 /// platform (no std:: distributions, whose output is implementation-defined).
 class RequestGenerator {
  public:
-  explicit RequestGenerator(std::uint64_t seed, RequestMix mix = {});
+  /// `max_remembered`: the size of each target pool (live, deleted).
+  explicit RequestGenerator(std::uint64_t seed, RequestMix mix = {},
+                            std::size_t max_remembered = k_max_remembered_widgets);
 
   /// The next request. An update or delete drawn while no widget exists yet becomes a create.
   GeneratedRequest next();
-
-  /// Widgets that exist after every request so far has been applied.
-  std::size_t live_widgets() const { return live_.size(); }
 
  private:
   struct Widget {
@@ -64,6 +68,8 @@ class RequestGenerator {
   model::RequestType draw_type();
   /// Whether the next update/delete should address a deleted widget (false: a live one).
   bool draw_missing_target();
+  /// Adds `widget` to `pool`; a full pool forgets a random entry instead of growing.
+  void remember(std::vector<Widget>& pool, Widget widget);
 
   std::uint64_t below(std::uint64_t bound);  ///< uniform in [0, bound)
   double unit();                             ///< uniform in [0, 1)
@@ -74,6 +80,7 @@ class RequestGenerator {
 
   std::mt19937_64 rng_;
   RequestMix mix_;
+  std::size_t max_remembered_;
   std::vector<Widget> live_;
   std::vector<Widget> deleted_;
 };

@@ -16,7 +16,10 @@ util::Expected<std::unique_ptr<S3Sink>, std::string> S3Sink::open(const std::str
   }
   auto client =
       std::make_unique<aws::S3Client>(std::move(*config), std::make_shared<aws::CurlTransport>());
-  if (auto usable = client->head_bucket(bucket); !usable) {
+  // A missing bucket or an unreachable endpoint stops the run before it starts. A 403 does
+  // not: a producer's credentials may allow PutObject without ListBucket, which HeadBucket
+  // needs; bad credentials then fail on the first put, naming the cause just as clearly.
+  if (auto usable = client->head_bucket(bucket); !usable && usable.error().http_status != 403) {
     return util::Unexpected(
         fmt::format("cannot write requests to s3://{}: {}", bucket, usable.error().describe()));
   }

@@ -20,8 +20,8 @@ namespace wc::producer {
 class S3Sink final : public RequestSink {
  public:
   /// Resolves region, endpoint and credentials like the AWS CLI (flags, then `env`, then the
-  /// shared files) and checks with HeadBucket that the bucket exists and may be used. The
-  /// error names the bucket and the cause.
+  /// shared files) and checks with HeadBucket that the bucket exists and the endpoint answers
+  /// (a 403 is let through: see s3_sink.cpp). The error names the bucket and the cause.
   static util::Expected<std::unique_ptr<S3Sink>, std::string> open(const std::string& bucket,
                                                                    const aws::AwsOptions& options,
                                                                    const aws::EnvLookup& env);
