@@ -1,7 +1,6 @@
 // Live check of the signer against a server that verifies SigV4. Skipped, saying so, unless
 // WC_MOTO_SIGV4_ENDPOINT is set. Setup (moto 5):
-//   MOTO_IAM_LOAD_MANAGED_POLICIES=true INITIAL_NO_AUTH_ACTION_COUNT=4 \
-//     moto_server -H 127.0.0.1 -p PORT
+//   MOTO_IAM_LOAD_MANAGED_POLICIES=true INITIAL_NO_AUTH_ACTION_COUNT=4 moto_server -p PORT
 //   then, within those 4 unauthenticated calls (aws CLI or boto3): iam create-user,
 //   attach-user-policy AdministratorAccess, create-access-key;
 //   export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY=<that key>
