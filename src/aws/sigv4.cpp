@@ -141,7 +141,7 @@ std::string canonical_header_value(std::string_view value) {
 }
 
 struct CanonicalHeaders {
-  std::string block;   ///< "name:value\n" per header name, sorted
+  std::string block;         ///< "name:value\n" per header name, sorted
   std::string signed_names;  ///< "name1;name2"
 };
 
@@ -175,8 +175,8 @@ std::string payload_hash(const HttpRequest& request) {
 }
 
 std::string signing_key(const Credentials& credentials, const SigningParams& params) {
-  std::string key = hmac_sha256("AWS4" + credentials.secret_access_key,
-                                amz_date(params.time).substr(0, 8));
+  std::string key =
+      hmac_sha256("AWS4" + credentials.secret_access_key, amz_date(params.time).substr(0, 8));
   key = hmac_sha256(key, params.region);
   key = hmac_sha256(key, params.service);
   return hmac_sha256(key, "aws4_request");
@@ -197,12 +197,11 @@ std::string canonical_request(const HttpRequest& request, const SigningParams& p
 }
 
 std::string string_to_sign(const HttpRequest& request, const SigningParams& params) {
-  return std::string(k_algorithm) + '\n' + amz_date(params.time) + '\n' +
-         credential_scope(params) + '\n' + sha256_hex(canonical_request(request, params));
+  return std::string(k_algorithm) + '\n' + amz_date(params.time) + '\n' + credential_scope(params) +
+         '\n' + sha256_hex(canonical_request(request, params));
 }
 
-HttpRequest sign(HttpRequest request, const Credentials& credentials,
-                 const SigningParams& params) {
+HttpRequest sign(HttpRequest request, const Credentials& credentials, const SigningParams& params) {
   // Re-signing (a retry) must replace, not duplicate, what an earlier signature added.
   remove_header(request.headers, "authorization");
   remove_header(request.headers, "x-amz-date");
@@ -218,8 +217,8 @@ HttpRequest sign(HttpRequest request, const Credentials& credentials,
   std::string signature =
       hex_lower(hmac_sha256(signing_key(credentials, params), string_to_sign(request, params)));
   request.headers.emplace_back(
-      "Authorization", std::string(k_algorithm) + " Credential=" + credentials.access_key_id +
-                           "/" + credential_scope(params) +
+      "Authorization", std::string(k_algorithm) + " Credential=" + credentials.access_key_id + "/" +
+                           credential_scope(params) +
                            ", SignedHeaders=" + canonical_headers(request.headers).signed_names +
                            ", Signature=" + signature);
   return request;

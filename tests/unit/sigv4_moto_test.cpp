@@ -8,10 +8,10 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
 #include <chrono>
 #include <cstdlib>
+#include <pugixml.hpp>
 #include <random>
 #include <string>
 
@@ -44,7 +44,8 @@ HttpResponse send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   if (!request.body.empty() || request.method == "PUT" || request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
@@ -108,7 +109,9 @@ class MotoSigV4Test : public ::testing::Test {
     return send(sign(std::move(request), credentials, params));
   }
 
-  HttpResponse s3(HttpRequest request) { return send_signed(std::move(request), "s3", credentials_); }
+  HttpResponse s3(HttpRequest request) {
+    return send_signed(std::move(request), "s3", credentials_);
+  }
 
   static std::string unique_bucket() {
     std::random_device random;
@@ -121,8 +124,8 @@ class MotoSigV4Test : public ::testing::Test {
 
 // Only unreserved characters and spaces in the key: moto re-derives the path it verifies from
 // werkzeug's re-quoted URL, which leaves sub-delimiters such as ( ) + unescaped and mangles
-// UTF-8 (and '/' in query values), so it rejects boto3's own signatures for those too. Our canonical form for them is
-// pinned against botocore in sigv4_test.cpp instead.
+// UTF-8 (and '/' in query values), so it rejects boto3's own signatures for those too. Our
+// canonical form for them is pinned against botocore in sigv4_test.cpp instead.
 TEST_F(MotoSigV4Test, S3AcceptsBucketObjectAndListingWithSpacesInKeyAndQuery) {
   std::string bucket = unique_bucket();
   const std::string key = "dir/with space/two  spaces -_.~ name.json";
@@ -169,7 +172,8 @@ TEST_F(MotoSigV4Test, SqsAcceptsJsonRequestSignedForItsService) {
 TEST_F(MotoSigV4Test, TemporaryCredentialsAreAcceptedOnlyWithTheirSignedToken) {
   const std::string role = unique_bucket();
   HttpResponse created = send_signed(
-      query_protocol_request({{"Action", "CreateRole"}, {"Version", "2010-05-08"},
+      query_protocol_request({{"Action", "CreateRole"},
+                              {"Version", "2010-05-08"},
                               {"RoleName", role},
                               {"AssumeRolePolicyDocument",
                                R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
@@ -178,15 +182,17 @@ TEST_F(MotoSigV4Test, TemporaryCredentialsAreAcceptedOnlyWithTheirSignedToken) {
   ASSERT_EQ(created.status, 200) << created.body;
   std::string role_arn = xml_text(created.body, "//*[local-name()='Arn']");
   HttpResponse attached = send_signed(
-      query_protocol_request({{"Action", "AttachRolePolicy"}, {"Version", "2010-05-08"},
+      query_protocol_request({{"Action", "AttachRolePolicy"},
+                              {"Version", "2010-05-08"},
                               {"RoleName", role},
                               {"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}}),
       "iam", credentials_);
   ASSERT_EQ(attached.status, 200) << attached.body;
-  HttpResponse assumed = send_signed(
-      query_protocol_request({{"Action", "AssumeRole"}, {"Version", "2011-06-15"},
-                              {"RoleArn", role_arn}, {"RoleSessionName", "wc-sigv4"}}),
-      "sts", credentials_);
+  HttpResponse assumed = send_signed(query_protocol_request({{"Action", "AssumeRole"},
+                                                             {"Version", "2011-06-15"},
+                                                             {"RoleArn", role_arn},
+                                                             {"RoleSessionName", "wc-sigv4"}}),
+                                     "sts", credentials_);
   ASSERT_EQ(assumed.status, 200) << assumed.body;
 
   Credentials temporary{xml_text(assumed.body, "//*[local-name()='AccessKeyId']"),
