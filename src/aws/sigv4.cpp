@@ -59,12 +59,14 @@ std::string host_of(std::string_view endpoint) {
   return std::string(host);
 }
 
-/// The request plus a Host header derived from the endpoint, when it has none.
-HttpRequest with_host(HttpRequest request) {
+/// The request's headers plus a Host header derived from the endpoint, when it has none.
+/// (Headers only: copying the request would copy an object body.)
+Headers with_host(const HttpRequest& request) {
+  Headers headers = request.headers;
   if (request.header("host").empty() && !request.endpoint.empty()) {
-    request.headers.emplace_back("Host", host_of(request.endpoint));
+    headers.emplace_back("Host", host_of(request.endpoint));
   }
-  return request;
+  return headers;
 }
 
 /// Removes `/./`, `/../` and empty segments (botocore's normalisation, which the suite's
@@ -189,11 +191,10 @@ void remove_header(Headers& headers, std::string_view name) {
 }  // namespace
 
 std::string canonical_request(const HttpRequest& request, const SigningParams& params) {
-  HttpRequest complete = with_host(request);
-  CanonicalHeaders headers = canonical_headers(complete.headers);
-  return complete.method + '\n' + canonical_uri(complete.path, params.s3_rules) + '\n' +
-         canonical_query(complete) + '\n' + headers.block + '\n' + headers.signed_names + '\n' +
-         payload_hash(complete);
+  CanonicalHeaders headers = canonical_headers(with_host(request));
+  return request.method + '\n' + canonical_uri(request.path, params.s3_rules) + '\n' +
+         canonical_query(request) + '\n' + headers.block + '\n' + headers.signed_names + '\n' +
+         payload_hash(request);
 }
 
 std::string string_to_sign(const HttpRequest& request, const SigningParams& params) {
@@ -206,7 +207,7 @@ HttpRequest sign(HttpRequest request, const Credentials& credentials, const Sign
   remove_header(request.headers, "authorization");
   remove_header(request.headers, "x-amz-date");
   remove_header(request.headers, "x-amz-security-token");
-  request = with_host(std::move(request));
+  request.headers = with_host(request);
   request.headers.emplace_back("X-Amz-Date", amz_date(params.time));
   if (!credentials.session_token.empty()) {
     request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
