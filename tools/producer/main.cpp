@@ -1,5 +1,16 @@
 // widget-producer: writes widget requests for widget-consumer into a directory or an S3
-// bucket, like the course's producer did (see README and `widget-producer --help`).
+// bucket, like the course's producer did.
+//
+//   widget-producer --requests-dir requests --count 1000 --seed 42
+//   widget-producer --bucket REQUEST_BUCKET --rate 20 --mix 60,30,10
+//   widget-producer --bucket REQUEST_BUCKET --from-dir ../shared/conformance/producer-2021
+//
+// Requests are written one after another, never concurrently: a consumer listing the source
+// must never see a key before the earlier keys exist, or it could apply a later request for
+// a widget before an earlier one. Above 1000 requests/s the keys (one per millisecond at
+// least) run ahead of the wall clock; a run started right after such a run may then write
+// keys below the previous run's last ones. Exit status: 0 done (or stopped by SIGINT/SIGTERM
+// after the request in progress), 1 a write failed, 2 a usage error.
 
 #include <fmt/format.h>
 
