@@ -601,6 +601,18 @@ class ConsumerTestCase(unittest.TestCase):
         self.assertEqual(len(warnings), expected,
                          "WARNING lines in the log:\n" + "\n".join(warnings[:10]))
 
+    def assert_summary(self, log_dir: Path, requests_seen: int | None = None) -> list[str]:
+        # WORDING-DEPENDENT: the summary is the lines from the first one that SUMMARY_RE
+        # matches to the end; when given, the number of requests seen must appear there.
+        lines = log_lines(log_dir)
+        starts = [i for i, line in enumerate(lines) if SUMMARY_RE.search(line)]
+        self.assertTrue(starts, "no summary in the log; its last lines:\n" + "\n".join(lines[-5:]))
+        summary = lines[starts[0]:]
+        if requests_seen is not None:
+            self.assertRegex("\n".join(summary), rf"\b{requests_seen}\b",
+                             f"the summary does not say {requests_seen} requests were seen")
+        return summary
+
     def assert_secret_absent(self, secret: str, *texts: str, log_dir: Path | None = None) -> None:
         haystacks = list(texts)
         if log_dir is not None:
