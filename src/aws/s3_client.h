@@ -2,6 +2,13 @@
 // An S3 client: the REST/XML wire format of the operations this project needs, signed with
 // SigV4, sent through a shared transport, transient failures retried by RetryPolicy.
 // Thread-safe: one client may be used from many threads.
+//
+// Addressing: a custom endpoint gets path-style URLs ({endpoint}/{bucket}/{key}); AWS itself
+// gets virtual-hosted ones (https://{bucket}.s3.{region}.amazonaws.com/{key}), except for bucket
+// names with dots, which would not match the TLS certificate and go path-style. Keys are
+// URI-encoded with '/' kept and sent exactly as written (no dot-segment removal).
+// Every object operation refuses an empty key (InvalidArgument, nothing sent): it would
+// address the bucket instead.
 
 #include <atomic>
 #include <cstdint>
@@ -11,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "aws/aws_call.h"
 #include "aws/aws_error.h"
 #include "aws/client_config.h"
 #include "aws/http.h"
@@ -22,7 +30,7 @@ namespace wc::aws {
 struct S3Object {
   std::string key;
   std::uint64_t size = 0;
-  std::string etag;
+  std::string etag;  ///< as S3 sends it, quotes included
 };
 
 struct ListObjectsRequest {
@@ -54,59 +62,54 @@ struct DeleteObjectsResult {
   std::vector<std::pair<std::string, AwsError>> failed;  ///< key, why
 };
 
-/// Called before each retry; lets the caller count and log them without this layer logging.
-struct RetryEvent {
-  std::string operation;
-  std::string resource;
-  int attempt = 0;  ///< the attempt that failed
-  std::string reason;
-  std::chrono::milliseconds delay{0};
-};
-using RetryObserver = std::function<void(const RetryEvent&)>;
-
 class S3Client {
  public:
   S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
            RetryPolicy retry = {}, RetryObserver on_retry = {});
 
   /// One page of ListObjectsV2. NoSuchBucket (404) and AccessDenied (403) come back as errors.
+  /// Keys are requested URL-encoded (so any byte survives XML) and returned decoded.
+  /// max_keys <= 0 leaves the server's default (1000).
   util::Expected<ListObjectsPage, AwsError> list_objects_v2(const std::string& bucket,
                                                             const ListObjectsRequest& request);
   /// GetObject. A missing key is the error code "NoSuchKey" (404).
   util::Expected<GetObjectResult, AwsError> get_object(const std::string& bucket,
                                                        const std::string& key);
   /// PutObject. With if_none_match, an existing key is the error code "PreconditionFailed" (412).
+  /// Beware: if an attempt's answer is lost (reset, timeout) after S3 stored the object, the
+  /// retry finds the key existing and fails with PreconditionFailed although the write happened.
   util::Expected<void, AwsError> put_object(const std::string& bucket, const std::string& key,
                                             const std::string& body,
                                             const PutObjectRequest& options = {});
-  /// HeadObject: true if the key exists, false on 404.
+  /// HeadObject: true if the key exists, false on 404. A HEAD answer has no body, so a missing
+  /// bucket also reads as false.
   util::Expected<bool, AwsError> head_object(const std::string& bucket, const std::string& key);
   /// HeadBucket: succeeds when the bucket exists and the credentials may use it.
   util::Expected<void, AwsError> head_bucket(const std::string& bucket);
   /// DeleteObject. Deleting a missing key succeeds (S3 answers 204 either way).
   util::Expected<void, AwsError> delete_object(const std::string& bucket, const std::string& key);
   /// DeleteObjects (at most 1000 keys), quiet mode, with the Content-MD5 header S3 demands.
-  /// Per-key failures are in the result; the call itself fails only as a whole.
+  /// Per-key failures are in the result (retryable set from the retry table, not retried here);
+  /// every other requested key is in `deleted`, as quiet mode reports failures only. The call
+  /// itself fails only as a whole (more than 1000 keys: InvalidArgument, nothing sent; no keys:
+  /// an empty result, nothing sent).
   util::Expected<DeleteObjectsResult, AwsError> delete_objects(const std::string& bucket,
                                                                const std::vector<std::string>& keys);
 
   /// HTTP requests sent so far (retries included).
-  std::uint64_t calls() const { return calls_.load(); }
-  std::uint64_t retries() const { return retries_.load(); }
+  std::uint64_t calls() const { return caller_.calls(); }
+  std::uint64_t retries() const { return caller_.retries(); }
 
  private:
   HttpRequest make_request(const std::string& method, const std::string& bucket,
                            const std::string& key) const;
+  /// Sends through the caller, naming the resource after bucket and key (a key-less request
+  /// addresses the bucket, which also names a body-less 404: NoSuchBucket vs NoSuchKey).
   util::Expected<HttpResponse, AwsError> execute(const std::string& operation,
-                                                 const std::string& resource,
-                                                 const HttpRequest& request);
+                                                 const std::string& bucket,
+                                                 const std::string& key, HttpRequest request);
 
-  ServiceConfig config_;
-  std::shared_ptr<HttpTransport> transport_;
-  RetryPolicy retry_;
-  RetryObserver on_retry_;
-  std::atomic<std::uint64_t> calls_{0};
-  std::atomic<std::uint64_t> retries_{0};
+  AwsCaller caller_;
 };
 
 }  // namespace wc::aws

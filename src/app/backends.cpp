@@ -1,0 +1,78 @@
+#include "app/backends.h"
+
+#include "aws/curl_transport.h"
+#include "source/directory_request_source.h"
+#include "source/s3_request_source.h"
+#include "store/directory_dead_letters.h"
+#include "store/directory_document_backend.h"
+#include "store/document_widget_store.h"
+#include "store/s3_dead_letters.h"
+#include "store/s3_document_backend.h"
+
+namespace wc::app {
+
+namespace {
+
+bool needs_s3(const Config& config) {
+  return config.source_kind == SourceKind::s3_bucket ||
+         config.store_kind == StoreKind::s3_bucket ||
+         config.dead_letter_kind == DeadLetterKind::s3_bucket;
+}
+
+util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
+    const Config& config, const aws::RetryObserver& on_retry) {
+  auto service = aws::resolve_service_config("s3", config.aws, aws::process_environment());
+  if (!service) return util::Unexpected("S3: " + service.error());
+  auto transport = std::make_shared<aws::CurlTransport>();
+  return std::make_shared<aws::S3Client>(std::move(*service), std::move(transport),
+                                         aws::RetryPolicy{}, on_retry);
+}
+
+}  // namespace
+
+std::uint64_t Backends::aws_calls() const { return s3 ? s3->calls() : 0; }
+
+std::uint64_t Backends::aws_retries() const { return s3 ? s3->retries() : 0; }
+
+util::Expected<Backends, std::string> make_backends(const Config& config,
+                                                    const aws::RetryObserver& on_retry) {
+  if (config.source_kind == SourceKind::sqs_queue ||
+      config.dead_letter_kind == DeadLetterKind::sqs_queue) {
+    return util::Unexpected(std::string("the SQS source and dead-letter queue are not available "
+                                        "in this build yet"));
+  }
+  if (config.store_kind == StoreKind::dynamodb_table) {
+    return util::Unexpected(
+        std::string("the DynamoDB widget store is not available in this build yet"));
+  }
+  Backends backends;
+  if (needs_s3(config)) {
+    auto client = make_s3_client(config, on_retry);
+    if (!client) return util::Unexpected(std::move(client).error());
+    backends.s3 = std::move(*client);
+  }
+
+  if (config.source_kind == SourceKind::s3_bucket) {
+    backends.source = std::make_unique<source::S3RequestSource>(backends.s3, config.source_name);
+  } else {
+    backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
+  }
+
+  std::unique_ptr<store::DocumentBackend> documents;
+  if (config.store_kind == StoreKind::s3_bucket) {
+    documents = std::make_unique<store::S3DocumentBackend>(backends.s3, config.store_name);
+  } else {
+    documents = std::make_unique<store::DirectoryDocumentBackend>(config.store_name);
+  }
+  backends.store = std::make_unique<store::DocumentWidgetStore>(std::move(documents));
+
+  if (config.dead_letter_kind == DeadLetterKind::s3_bucket) {
+    backends.dead_letters =
+        std::make_unique<store::S3DeadLetters>(backends.s3, config.dead_letter_name);
+  } else {
+    backends.dead_letters = std::make_unique<store::DirectoryDeadLetters>(config.dead_letter_name);
+  }
+  return backends;
+}
+
+}  // namespace wc::app

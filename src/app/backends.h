@@ -1,0 +1,34 @@
+#pragma once
+// Builds the source, store and dead-letter place the config names: the one place that knows
+// every backend.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "aws/s3_client.h"
+#include "source/request_source.h"
+#include "store/dead_letter_sink.h"
+#include "store/widget_store.h"
+#include "util/expected.h"
+
+namespace wc::app {
+
+struct Backends {
+  std::unique_ptr<source::RequestSource> source;
+  std::unique_ptr<store::WidgetStore> store;
+  std::unique_ptr<store::DeadLetterSink> dead_letters;
+  std::shared_ptr<aws::S3Client> s3;  ///< null when nothing uses S3
+
+  /// AWS calls and retries so far, over every client.
+  std::uint64_t aws_calls() const;
+  std::uint64_t aws_retries() const;
+};
+
+/// Fails (with a message naming what is missing) when credentials or region cannot be
+/// resolved for a cloud backend, or a backend is not available in this build.
+util::Expected<Backends, std::string> make_backends(const Config& config,
+                                                    const aws::RetryObserver& on_retry);
+
+}  // namespace wc::app

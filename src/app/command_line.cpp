@@ -1,0 +1,101 @@
+#include "app/command_line.h"
+
+#include "app/backend_selection.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace wc::app {
+
+namespace {
+
+constexpr const char* k_program = "widget-consumer";
+
+// The original program's single-dash, two-letter flags, which CLI11 (like most parsers) would
+// read as bundles of one-letter flags.
+const std::map<std::string, std::string, std::less<>> k_legacy_flags = {
+    {"-ss", "--storage"},      {"-rb", "--request-bucket"}, {"-rq", "--request-queue"},
+    {"-wb", "--widget-bucket"}, {"-dt", "--dynamodb"},
+};
+
+std::vector<std::string> translate_legacy_flags(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& arg : args) {
+    auto equals = arg.find('=');
+    auto it = k_legacy_flags.find(std::string_view(arg).substr(0, equals));
+    if (it == k_legacy_flags.end()) {
+      out.push_back(arg);
+    } else {
+      out.push_back(it->second + (equals == std::string::npos ? "" : arg.substr(equals)));
+    }
+  }
+  return out;
+}
+
+struct RawOptions {
+  BackendFlags backends;
+  double idle_timeout = 0, max_runtime = 0;
+};
+
+void define_options(CLI::App& app, RawOptions& raw, Config& config) {
+  app.set_version_flag("--version", std::string(k_program) + " " + WC_VERSION);
+  app.add_option("--storage", raw.backends.storage, "Store kind: S3 or DynamoDB (also -ss)")
+      ->transform(CLI::IsMember({"S3", "DynamoDB"}, CLI::ignore_case));
+  app.add_option("--source,--request-bucket", raw.backends.request_bucket, "S3 request bucket (also -rb)");
+  app.add_option("--request-queue", raw.backends.request_queue, "SQS request queue name or URL (also -rq)");
+  app.add_option("--requests-dir", raw.backends.requests_dir, "Local request directory");
+  app.add_option("--target,--widget-bucket", raw.backends.widget_bucket, "S3 widget bucket (also -wb)");
+  app.add_option("--dynamodb,--dynamodb-widget-table", raw.backends.dynamodb_table,
+                 "DynamoDB widget table (also -dt)");
+  app.add_option("--widgets-dir", raw.backends.widgets_dir, "Local widget directory");
+  app.add_option("--dead-letter-dir", raw.backends.dead_letter_dir,
+                 "Directory for rejected requests (default: dead-letters)");
+  app.add_option("--dead-letter-bucket", raw.backends.dead_letter_bucket, "S3 bucket for dead letters");
+  app.add_option("--dead-letter-queue", raw.backends.dead_letter_queue, "SQS queue for dead letters");
+  app.add_option("--idle-timeout", raw.idle_timeout,
+                 "Stop after this many seconds with no request (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-runtime", raw.max_runtime, "Stop after this many seconds (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--region", config.aws.region, "AWS region");
+  app.add_option("--profile", config.aws.profile, "AWS profile");
+  app.add_option("--endpoint-url", config.aws.endpoint_url, "Custom AWS endpoint URL");
+  app.add_option("--log-dir", config.log_dir, "Directory for the daily log files (default: logs)");
+}
+
+std::chrono::milliseconds seconds_to_millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000.0)));
+}
+
+}  // namespace
+
+std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string>& args) {
+  Config config;
+  RawOptions raw;
+  CLI::App app{"Applies widget requests from a request source to a widget store.", k_program};
+  define_options(app, raw, config);
+
+  std::vector<std::string> reversed = translate_legacy_flags(args);
+  std::reverse(reversed.begin(), reversed.end());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    return ParseExit{0, app.help()};
+  } catch (const CLI::CallForVersion& version) {
+    return ParseExit{0, std::string(version.what()) + "\n"};
+  } catch (const CLI::ParseError& error) {
+    return ParseExit{2, std::string(k_program) + ": " + error.what() +
+                            " (run 'widget-consumer --help' for the options)"};
+  }
+  if (auto problem = select_backends(raw.backends, config)) {
+    return ParseExit{2, std::string(k_program) + ": " + *problem};
+  }
+  config.idle_timeout = seconds_to_millis(raw.idle_timeout);
+  config.max_runtime = seconds_to_millis(raw.max_runtime);
+  return config;
+}
+
+}  // namespace wc::app

@@ -1,0 +1,29 @@
+#pragma once
+// Everything the command line decides, validated: exactly one source, one store, one
+// dead-letter place.
+
+#include <chrono>
+#include <string>
+
+#include "aws/client_config.h"
+
+namespace wc::app {
+
+enum class SourceKind { s3_bucket, sqs_queue, directory };
+enum class StoreKind { s3_bucket, dynamodb_table, directory };
+enum class DeadLetterKind { directory, s3_bucket, sqs_queue };
+
+struct Config {
+  SourceKind source_kind = SourceKind::directory;
+  std::string source_name;  ///< bucket, queue name or URL, or directory
+  StoreKind store_kind = StoreKind::directory;
+  std::string store_name;   ///< bucket, table or directory
+  DeadLetterKind dead_letter_kind = DeadLetterKind::directory;
+  std::string dead_letter_name = "dead-letters";
+  std::string log_dir = "logs";
+  std::chrono::milliseconds idle_timeout{0};
+  std::chrono::milliseconds max_runtime{0};
+  aws::AwsOptions aws;
+};
+
+}  // namespace wc::app

@@ -1,0 +1,80 @@
+// widget-consumer: applies widget requests from a source to a widget store (SPEC.md).
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/backends.h"
+#include "app/command_line.h"
+#include "app/logging.h"
+#include "app/signals.h"
+#include "consumer/consumer.h"
+
+namespace {
+
+constexpr int k_exit_ok = 0;
+constexpr int k_exit_fatal = 1;
+
+const char* describe(wc::consumer::StopReason reason) {
+  switch (reason) {
+    case wc::consumer::StopReason::idle_timeout: return "idle timeout";
+    case wc::consumer::StopReason::max_runtime: return "maximum runtime reached";
+    case wc::consumer::StopReason::stop_requested: return "stop requested";
+    case wc::consumer::StopReason::fatal_error: return "fatal error";
+  }
+  return "unknown";
+}
+
+void log_retry(const wc::aws::RetryEvent& event) {
+  spdlog::warn("retrying {} on {} after attempt {} failed ({}); waiting {} ms", event.operation,
+               event.resource, event.attempt, event.reason, event.delay.count());
+}
+
+int run(const wc::app::Config& config) {
+  if (auto logging = wc::app::set_up_logging(config.log_dir); !logging) {
+    std::cerr << "widget-consumer: " << logging.error() << "\n";
+    return k_exit_fatal;
+  }
+  auto backends = wc::app::make_backends(config, log_retry);
+  if (!backends) {
+    spdlog::error("cannot start: {}", backends.error());
+    return k_exit_fatal;
+  }
+  wc::consumer::StopFlag stop;
+  wc::app::stop_on_signals(stop);
+  wc::consumer::ConsumerOptions options;
+  options.idle_timeout = config.idle_timeout;
+  options.max_runtime = config.max_runtime;
+  wc::consumer::Consumer consumer(*backends->source, *backends->store, *backends->dead_letters,
+                                  options, stop);
+  auto result = consumer.run();
+
+  if (result.reason == wc::consumer::StopReason::fatal_error) {
+    spdlog::error("stopping: {}", result.fatal_error);
+  }
+  spdlog::info("stopped ({}): {}", describe(result.reason), result.stats.summary(result.elapsed));
+  if (backends->s3) {
+    auto total = result.stats.total();
+    spdlog::info("AWS: {} calls ({:.2f} per request), {} retries", backends->aws_calls(),
+                 total ? static_cast<double>(backends->aws_calls()) / static_cast<double>(total)
+                       : 0.0,
+                 backends->aws_retries());
+  }
+  spdlog::shutdown();
+  return result.reason == wc::consumer::StopReason::fatal_error ? k_exit_fatal : k_exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = wc::app::parse_command_line(args);
+  if (auto* exit = std::get_if<wc::app::ParseExit>(&parsed)) {
+    (exit->exit_code == 0 ? std::cout : std::cerr) << exit->message
+                                                   << (exit->exit_code == 0 ? "" : "\n");
+    return exit->exit_code;
+  }
+  return run(std::get<wc::app::Config>(parsed));
+}

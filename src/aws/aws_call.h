@@ -1,0 +1,89 @@
+#pragma once
+// The loop every AWS client shares: sign each attempt with a fresh time, send it, classify the
+// answer, and retry transient failures with back-off. Service clients add only their wire
+// format (how to build a request, how to read an error body).
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "aws/aws_error.h"
+#include "aws/client_config.h"
+#include "aws/http.h"
+#include "aws/retry_policy.h"
+#include "util/expected.h"
+
+namespace wc::aws {
+
+/// Called before each retry; lets the caller count and log them without this layer logging.
+struct RetryEvent {
+  std::string operation;
+  std::string resource;
+  int attempt = 0;  ///< the attempt that failed
+  std::string reason;
+  std::chrono::milliseconds delay{0};
+};
+using RetryObserver = std::function<void(const RetryEvent&)>;
+
+/// What a service said about a failed request.
+struct ServiceError {
+  std::string code;
+  std::string message;
+};
+/// Reads a non-2xx response (whose body may be empty or not even the service's format) into a
+/// code and message. Must not throw.
+using ErrorParser = std::function<ServiceError(const HttpResponse&)>;
+
+/// One operation to perform: `request` is unsigned; it is signed anew for each attempt.
+struct AwsCall {
+  std::string operation;  ///< "PutObject"
+  std::string resource;   ///< "s3://bucket/key", named in errors and retry events
+  HttpRequest request;
+};
+
+/// Error codes for failures below HTTP (AwsError::code when http_status is 0).
+inline constexpr std::string_view k_connection_error = "ConnectionError";
+inline constexpr std::string_view k_timeout_error = "Timeout";
+inline constexpr std::string_view k_reset_error = "ConnectionReset";
+inline constexpr std::string_view k_transport_error = "TransportError";
+
+/// Sends signed calls for one service and counts them. Thread-safe.
+class AwsCaller {
+ public:
+  /// `s3_rules` selects S3's signing variant (see SigningParams).
+  AwsCaller(ServiceConfig config, std::shared_ptr<HttpTransport> transport, RetryPolicy retry,
+            RetryObserver on_retry, bool s3_rules);
+
+  /// Sends `call` until it gets a 2xx answer, a non-transient failure, or RetryPolicy's
+  /// max_attempts are used. A 2xx response is returned whatever its body; anything else
+  /// becomes an AwsError whose code/message come from `parse_error` (HTTP failures) or the
+  /// transport, with `attempts` set and `retryable` telling whether the last failure was
+  /// transient. Sleeps between attempts on the calling thread.
+  util::Expected<HttpResponse, AwsError> send(const AwsCall& call,
+                                              const ErrorParser& parse_error);
+
+  const ServiceConfig& config() const { return config_; }
+  /// HTTP requests sent so far (retries included).
+  std::uint64_t calls() const { return calls_.load(); }
+  /// Requests that were sent again after a transient failure.
+  std::uint64_t retries() const { return retries_.load(); }
+
+ private:
+  util::Expected<HttpResponse, AwsError> attempt_once(const AwsCall& call,
+                                                      const ErrorParser& parse_error);
+  void wait_before_retry(const AwsCall& call, const AwsError& failure);
+
+  ServiceConfig config_;
+  std::shared_ptr<HttpTransport> transport_;
+  RetryPolicy retry_;
+  RetryObserver on_retry_;
+  bool s3_rules_;
+  std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::uint64_t> retries_{0};
+};
+
+}  // namespace wc::aws

@@ -1,0 +1,205 @@
+#include "aws/curl_transport.h"
+
+#include <curl/curl.h>
+#include <strings.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string_view>
+
+namespace wc::aws {
+
+namespace {
+
+/// What one transfer accumulates while curl runs its callbacks.
+struct Transfer {
+  HttpResponse response;
+};
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  static_cast<Transfer*>(user)->response.body.append(data, size * count);
+  return size * count;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto& response = static_cast<Transfer*>(user)->response;
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    // A new status line (after a 100 Continue, say) starts the headers afresh.
+    response.headers.clear();
+    return line.size();
+  }
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    response.headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                                  std::string(trim(line.substr(colon + 1))));
+  }
+  return line.size();
+}
+
+TransportErrorKind classify(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+      return TransportErrorKind::connect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportErrorKind::timeout;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return TransportErrorKind::reset;
+    default:
+      return TransportErrorKind::other;
+  }
+}
+
+/// Owns the header list handed to curl for one transfer.
+struct HeaderList {
+  curl_slist* list = nullptr;
+  ~HeaderList() { curl_slist_free_all(list); }
+  void add(const std::string& line) {
+    curl_slist* grown = curl_slist_append(list, line.c_str());
+    if (grown == nullptr) throw std::bad_alloc();
+    list = grown;
+  }
+};
+
+void build_headers(const HttpRequest& request, HeaderList& headers) {
+  for (const auto& [name, value] : request.headers) {
+    // "Name;" is curl's way to send a header with an empty value ("Name:" would remove it).
+    headers.add(value.empty() ? name + ";" : name + ": " + value);
+  }
+  // Empty values remove headers curl would add on its own: they are not signed, and S3 stores
+  // a Content-Type, so only the caller's may reach the server.
+  headers.add("Expect:");
+  if (request.header("Content-Type").empty()) headers.add("Content-Type:");
+}
+
+void set_method_and_body(CURL* curl, const HttpRequest& request) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "GET" && request.body.empty()) {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "DELETE" && request.body.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "DELETE");
+  } else {
+    // POSTFIELDS gives an exact Content-Length (0 for an empty PUT) without a read callback;
+    // CUSTOMREQUEST then replaces the verb.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+void set_limits(CURL* curl, const CurlTransportOptions& options) {
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts must not use signals in threads
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes_per_second);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_window.count()));
+  curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  // S3 keys may contain "/../" or "//"; the signature covers the path exactly as written.
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+}
+
+void global_init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw std::runtime_error("curl_global_init failed");
+    }
+  });
+}
+
+}  // namespace
+
+CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
+  global_init_once();
+}
+
+CurlTransport::~CurlTransport() {
+  for (void* handle : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* CurlTransport::acquire_handle() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_handles_.empty()) {
+      void* handle = idle_handles_.back();
+      idle_handles_.pop_back();
+      return handle;
+    }
+  }
+  CURL* handle = curl_easy_init();
+  if (handle == nullptr) throw std::runtime_error("curl_easy_init failed");
+  return handle;
+}
+
+void CurlTransport::release_handle(void* handle) {
+  {
+    std::lock_guard lock(mutex_);
+    if (idle_handles_.size() < options_.max_idle_handles) {
+      idle_handles_.push_back(handle);
+      return;
+    }
+  }
+  curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+util::Expected<HttpResponse, TransportError> CurlTransport::send(const HttpRequest& request) {
+  auto release = [this](void* handle) { release_handle(handle); };
+  std::unique_ptr<void, decltype(release)> handle(acquire_handle(), release);
+  CURL* curl = static_cast<CURL*>(handle.get());
+  // Reset forgets the last request's options but keeps the open connection.
+  curl_easy_reset(curl);
+
+  const std::string url = request.url();
+  HeaderList headers;
+  build_headers(request, headers);
+  Transfer transfer;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  set_method_and_body(curl, request);
+  set_limits(curl, options_);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+
+  const CURLcode code = curl_easy_perform(curl);
+  long connects = 0;
+  if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
+    connections_opened_ += static_cast<std::uint64_t>(connects);
+  }
+  // The buffer lives on this stack frame; curl must not keep pointing at it.
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  if (code != CURLE_OK) {
+    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    return util::Unexpected(TransportError{classify(code), request.method + " " + url + ": " + detail});
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+  return std::move(transfer.response);
+}
+
+}  // namespace wc::aws

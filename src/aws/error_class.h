@@ -1,0 +1,18 @@
+#pragma once
+// Sorts failed AWS calls into what the caller should do about them.
+
+#include "aws/aws_error.h"
+
+namespace wc::aws {
+
+enum class ErrorClass {
+  transient,  ///< retries were exhausted on a transient failure: the service may be down
+  access,     ///< the resource is missing or the credentials are refused: nothing will succeed
+  request,    ///< this one call was refused (bad input, too large, ...): others may succeed
+};
+
+/// NoSuchBucket, AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, expired or invalid
+/// tokens, and the like are `access`; a retryable failure is `transient`; the rest `request`.
+ErrorClass classify(const AwsError& error);
+
+}  // namespace wc::aws

@@ -1,0 +1,55 @@
+#include "consumer/request_processor.h"
+
+namespace wc::consumer {
+
+RequestProcessor::RequestProcessor(store::WidgetStore& store, const StopFlag& stop)
+    : store_(store), stop_(stop) {}
+
+Processed RequestProcessor::process(std::string_view body) {
+  auto parsed = model::parse_request(body);
+  if (!parsed) {
+    return Processed{Disposition::rejected, std::nullopt, std::nullopt, parsed.error().reason, 0};
+  }
+  if (auto reason = store_.rejection(*parsed)) {
+    return Processed{Disposition::rejected, std::nullopt, std::move(*parsed), *reason, 0};
+  }
+  return apply(std::move(*parsed));
+}
+
+Processed RequestProcessor::apply(model::WidgetRequest request) {
+  Processed processed;
+  for (int attempt = 1; attempt <= k_max_attempts; ++attempt) {
+    processed.attempts = attempt;
+    auto outcome = store_.apply(request);
+    if (outcome) {
+      processed.disposition = Disposition::applied;
+      processed.outcome = *outcome;
+      break;
+    }
+    processed.reason = outcome.error().message;
+    if (outcome.error().kind == store::StoreErrorKind::fatal) {
+      processed.disposition = Disposition::fatal;
+      break;
+    }
+    if (outcome.error().kind == store::StoreErrorKind::request) {
+      processed.disposition = Disposition::failed;
+      break;
+    }
+    // Transient: try again, unless the store as a whole has gone away, in which case the
+    // request is not to blame and must stay in the source.
+    if (auto healthy = store_.check(); !healthy) {
+      processed.disposition = Disposition::fatal;
+      processed.reason = healthy.error().message;
+      break;
+    }
+    processed.disposition = Disposition::failed;
+    if (attempt < k_max_attempts && !stop_.sleep_for(k_attempt_pause)) {
+      processed.disposition = Disposition::abandoned;
+      break;
+    }
+  }
+  processed.request = std::move(request);
+  return processed;
+}
+
+}  // namespace wc::consumer

@@ -1,0 +1,48 @@
+#pragma once
+// Turns one request's bytes into its effect on the store: parse, validate, apply with bounded
+// attempts, and say what happened. Knows nothing of sources or of order.
+
+#include <optional>
+#include <string>
+
+#include "consumer/stop_flag.h"
+#include "model/request.h"
+#include "store/widget_store.h"
+
+namespace wc::consumer {
+
+enum class Disposition {
+  applied,   ///< the store holds the effect (outcome says which)
+  rejected,  ///< the request is invalid (SPEC §3): dead-letter it
+  failed,    ///< the store kept refusing this request: dead-letter it with the last error
+  fatal,     ///< the store itself is unusable: stop, leave the request in the source
+  abandoned, ///< a stop was requested while retrying: leave the request in the source
+};
+
+struct Processed {
+  Disposition disposition = Disposition::applied;
+  std::optional<store::Outcome> outcome;        ///< set when applied
+  std::optional<model::WidgetRequest> request;  ///< set when it parsed
+  std::string reason;                           ///< why, when not applied
+  int attempts = 0;                             ///< how many times the store was asked
+};
+
+class RequestProcessor {
+ public:
+  /// Attempts per request on transient store failures; each attempt already retries inside the
+  /// AWS layer, so this bounds the whole at a few minutes at worst.
+  static constexpr int k_max_attempts = 3;
+  static constexpr std::chrono::milliseconds k_attempt_pause{500};
+
+  RequestProcessor(store::WidgetStore& store, const StopFlag& stop);
+
+  Processed process(std::string_view body);
+
+ private:
+  Processed apply(model::WidgetRequest request);
+
+  store::WidgetStore& store_;
+  const StopFlag& stop_;
+};
+
+}  // namespace wc::consumer

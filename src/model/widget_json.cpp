@@ -1,0 +1,122 @@
+#include "model/widget_json.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "model/bounded_json.h"
+#include "model/value_text.h"
+
+namespace wc::model {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+using Checked = util::Expected<T, std::string>;
+
+std::string must(std::string_view path, std::string_view rule, const json& value) {
+  return fmt::format("field '{}' must {}, got {}", path, rule, describe_value(value));
+}
+
+Checked<std::string> required_string(const json& object, std::string_view key,
+                                     std::string_view path) {
+  const auto it = object.find(key);
+  if (it == object.end()) return util::Unexpected(fmt::format("field '{}' is missing", path));
+  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+    return util::Unexpected(must(path, "be a non-empty string", *it));
+  }
+  return it->get<std::string>();
+}
+
+/// A stored property: absent, null and "" all read as absent (another writer may have
+/// kept an empty value where we leave the key out).
+Checked<std::optional<std::string>> optional_string(const json& object, std::string_view key,
+                                                    std::string_view path) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::optional<std::string>{};
+  if (!it->is_string()) return util::Unexpected(must(path, "be a string or null", *it));
+  if (it->get_ref<const std::string&>().empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{it->get<std::string>()};
+}
+
+/// Reads otherAttributes the way a create reads them, so the result keeps the Widget
+/// invariants (names unique, values non-empty) even for a document someone else wrote.
+Checked<std::vector<RequestAttribute>> read_attributes(const json& document) {
+  std::vector<RequestAttribute> attributes;
+  const auto list = document.find("otherAttributes");
+  if (list == document.end() || list->is_null()) return attributes;
+  if (!list->is_array()) return util::Unexpected(must("otherAttributes", "be an array", *list));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& entry = (*list)[i];
+    const std::string path = fmt::format("otherAttributes[{}]", i);
+    if (!entry.is_object()) return util::Unexpected(must(path, "be an object", entry));
+    auto name = required_string(entry, "name", path + ".name");
+    if (!name) return util::Unexpected(std::move(name).error());
+    auto value = optional_string(entry, "value", path + ".value");
+    if (!value) return util::Unexpected(std::move(value).error());
+    attributes.push_back({std::move(*name), std::move(*value)});
+  }
+  return attributes;
+}
+
+Checked<WidgetRequest> read_document(const json& document) {
+  WidgetRequest fields;
+  auto widget_id = required_string(document, "widgetId", "widgetId");
+  if (!widget_id) return util::Unexpected(std::move(widget_id).error());
+  auto owner = required_string(document, "owner", "owner");
+  if (!owner) return util::Unexpected(std::move(owner).error());
+  auto label = optional_string(document, "label", "label");
+  if (!label) return util::Unexpected(std::move(label).error());
+  auto description = optional_string(document, "description", "description");
+  if (!description) return util::Unexpected(std::move(description).error());
+  auto attributes = read_attributes(document);
+  if (!attributes) return util::Unexpected(std::move(attributes).error());
+  fields.widget_id = std::move(*widget_id);
+  fields.owner = std::move(*owner);
+  fields.label = std::move(*label);
+  fields.description = std::move(*description);
+  fields.other_attributes = std::move(*attributes);
+  return fields;
+}
+
+}  // namespace
+
+std::string widget_key(std::string_view owner, std::string_view widget_id) {
+  std::string folder(owner);
+  for (char& c : folder) {
+    if (c == ' ') {
+      c = '-';
+    } else if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');  // ASCII only: owners are [A-Za-z ]+
+    }
+  }
+  return fmt::format("widgets/{}/{}", folder, widget_id);
+}
+
+std::string to_json(const Widget& widget) {
+  nlohmann::ordered_json document;
+  document["widgetId"] = widget.widget_id;
+  document["owner"] = widget.owner;
+  if (widget.label) document["label"] = *widget.label;
+  if (widget.description) document["description"] = *widget.description;
+  if (!widget.other_attributes.empty()) {
+    auto& list = document["otherAttributes"] = nlohmann::ordered_json::array();
+    for (const auto& [name, value] : widget.other_attributes) {
+      list.push_back({{"name", name}, {"value", value}});
+    }
+  }
+  return document.dump();
+}
+
+util::Expected<Widget, std::string> widget_from_json(std::string_view json_text) {
+  auto document = parse_bounded_json(json_text);
+  if (!document) return util::Unexpected("document " + document.error());
+  if (!document->is_object()) {
+    return util::Unexpected("document must be a JSON object, got " + describe_value(*document));
+  }
+  auto fields = read_document(*document);
+  if (!fields) return util::Unexpected(std::move(fields).error());
+  return widget_from_create(*fields);
+}
+
+}  // namespace wc::model

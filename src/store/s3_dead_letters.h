@@ -1,0 +1,27 @@
+#pragma once
+// Dead letters as objects of an S3 bucket (`--dead-letter-bucket`).
+
+#include <memory>
+#include <string>
+
+#include "aws/s3_client.h"
+#include "store/dead_letter_sink.h"
+
+namespace wc::store {
+
+class S3DeadLetters : public DeadLetterSink {
+ public:
+  S3DeadLetters(std::shared_ptr<aws::S3Client> client, std::string bucket);
+
+  std::string describe() const override;
+  /// HeadBucket.
+  util::Expected<void, std::string> check() override;
+  /// Object `{key}` with the bytes and `{key}.error.json` with the record.
+  util::Expected<void, std::string> keep(const DeadLetter& letter) override;
+
+ private:
+  std::shared_ptr<aws::S3Client> client_;
+  std::string bucket_;
+};
+
+}  // namespace wc::store
