@@ -52,6 +52,9 @@ class Stopping(h.ConsumerTestCase):
     def test_sigterm_while_idle_stops_with_0(self):
         self.prepare()
         consumer = self.start_consumer(self.args(), self.work, h.consumer_env(self.work))
+        # Started (its log exists) and then idle for a while: polling an empty bucket.
+        h.wait_until(lambda: not consumer.running() or h.log_files(self.work.logs),
+                     timeout=30, interval=0.05, what="the consumer's log file")
         time.sleep(1.5)
         self.assertTrue(consumer.running(), "stopped by itself" + consumer.result().describe())
         consumer.send(signal.SIGTERM)
