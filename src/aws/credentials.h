@@ -24,8 +24,10 @@ EnvLookup process_environment();
 /// Resolves credentials like the AWS CLI: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/
 /// AWS_SESSION_TOKEN, then `[profile]` in AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), then
 /// `[profile NAME]` / `[default]` in AWS_CONFIG_FILE (~/.aws/config). `profile` empty means
-/// AWS_PROFILE or "default". An explicitly named profile that exists nowhere is an error; so
-/// is finding no credentials at all. The error names where it looked.
+/// AWS_PROFILE or "default"; a non-empty `profile` (an explicit --profile) skips the
+/// environment keys, as the CLI does. A named profile (argument or AWS_PROFILE) that exists
+/// nowhere is an error; so are partial keys and finding no credentials at all. The error names
+/// where it looked and never contains a secret.
 util::Expected<Credentials, std::string> resolve_credentials(const std::string& profile,
                                                              const EnvLookup& env);
 

@@ -1,0 +1,140 @@
+#include "aws/client_config.h"
+
+#include <algorithm>
+
+#include "aws/profile_files.h"
+
+namespace wc::aws {
+
+namespace {
+
+using ConfigResult = util::Expected<ServiceConfig, std::string>;
+
+constexpr std::string_view k_default_region = "us-east-1";
+
+/// A setting and where it came from, so that an error can say which source to fix.
+struct Sourced {
+  std::string value;
+  std::string source;
+};
+
+std::optional<Sourced> from_env(const EnvLookup& env, const std::string& name) {
+  if (auto value = env_value(env, name)) return Sourced{*value, name};
+  return std::nullopt;
+}
+
+std::optional<Sourced> from_section(const IniSection* section, const std::string& key,
+                                    const std::string& where) {
+  if (section == nullptr) return std::nullopt;
+  auto found = section->find(key);
+  if (found == section->end() || found->second.empty()) return std::nullopt;
+  return Sourced{found->second, "'" + key + "' in " + where};
+}
+
+/// "dynamodb" -> "DYNAMODB", as in AWS_ENDPOINT_URL_DYNAMODB.
+std::string env_suffix(const std::string& service) {
+  std::string out = service;
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return c == '-' || c == ' ' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  });
+  return out;
+}
+
+bool is_true(const std::optional<std::string>& value) {
+  return value && (*value == "true" || *value == "True" || *value == "TRUE");
+}
+
+util::Expected<std::string, std::string> valid_region(const Sourced& region) {
+  bool ok = !region.value.empty() &&
+            std::all_of(region.value.begin(), region.value.end(), [](unsigned char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+            });
+  if (!ok) {
+    return util::Unexpected("invalid AWS region '" + region.value + "' (from " + region.source +
+                            "): expected something like us-east-1");
+  }
+  return region.value;
+}
+
+/// scheme://host[:port] with no trailing slash; anything with a path is refused because
+/// requests are signed for the path they are sent to.
+util::Expected<std::string, std::string> valid_endpoint(const Sourced& endpoint) {
+  std::string url = endpoint.value;
+  std::size_t scheme_end = url.find("://");
+  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
+  while (url.ends_with('/') && url.size() > scheme_end + 3) url.pop_back();
+  auto refuse = [&](std::string_view why) {
+    return util::Unexpected("invalid endpoint URL '" + endpoint.value + "' (from " +
+                            endpoint.source + "): " + std::string(why));
+  };
+  if (scheme != "http" && scheme != "https") return refuse("it must start with http:// or https://");
+  std::string authority = url.substr(scheme_end + 3);
+  if (authority.empty()) return refuse("it has no host");
+  if (authority.find_first_of("/?#") != std::string::npos) {
+    return refuse("only scheme://host[:port] is supported, without a path or query");
+  }
+  return url;
+}
+
+/// Region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1.
+Sourced choose_region(const AwsOptions& options, const EnvLookup& env,
+                      const IniSection* profile, const std::string& where) {
+  if (!options.region.empty()) return {options.region, "--region"};
+  for (const auto& candidate : {from_env(env, "AWS_REGION"), from_env(env, "AWS_DEFAULT_REGION"),
+                                from_section(profile, "region", where)}) {
+    if (candidate) return *candidate;
+  }
+  return {std::string(k_default_region), "the default"};
+}
+
+/// Endpoint: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the service's entry
+/// in the profile's `services` section, the profile's endpoint_url. As in the CLI,
+/// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the profile's ignore_configured_endpoint_urls)
+/// leaves only the command-line flag.
+std::optional<Sourced> choose_endpoint(const std::string& service, const AwsOptions& options,
+                                       const EnvLookup& env, const ProfileFiles& files,
+                                       const IniSection* profile, const std::string& where) {
+  if (!options.endpoint_url.empty()) return Sourced{options.endpoint_url, "--endpoint-url"};
+  auto ignore_setting = from_section(profile, "ignore_configured_endpoint_urls", where);
+  if (is_true(env_value(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) ||
+      (ignore_setting && is_true(ignore_setting->value))) {
+    return std::nullopt;
+  }
+  if (auto found = from_env(env, "AWS_ENDPOINT_URL_" + env_suffix(service))) return found;
+  if (auto found = from_env(env, "AWS_ENDPOINT_URL")) return found;
+  if (auto services = from_section(profile, "services", where)) {
+    std::string header = "services " + services->value;
+    if (auto found = from_section(files.config_section_named(header), service + ".endpoint_url",
+                                  "[" + header + "] of the " + files.describe_config_file())) {
+      return found;
+    }
+  }
+  return from_section(profile, "endpoint_url", where);
+}
+
+}  // namespace
+
+util::Expected<ServiceConfig, std::string> resolve_service_config(const std::string& service,
+                                                                  const AwsOptions& options,
+                                                                  const EnvLookup& env) {
+  auto credentials = resolve_credentials(options.profile, env);
+  if (!credentials) return util::Unexpected(std::move(credentials).error());
+
+  const ProfileFiles files = load_profile_files(env);
+  const std::string name = selected_profile(options.profile, env);
+  const IniSection* profile = files.config_section(name);
+  const std::string where = "profile '" + name + "' of the " + files.describe_config_file();
+
+  auto region = valid_region(choose_region(options, env, profile, where));
+  if (!region) return util::Unexpected(std::move(region).error());
+
+  ServiceConfig config{service, std::move(*region), "", std::move(*credentials)};
+  if (auto endpoint = choose_endpoint(service, options, env, files, profile, where)) {
+    auto url = valid_endpoint(*endpoint);
+    if (!url) return util::Unexpected(std::move(url).error());
+    config.endpoint_url = std::move(*url);
+  }
+  return config;
+}
+
+}  // namespace wc::aws

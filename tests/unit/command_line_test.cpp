@@ -1,0 +1,126 @@
+#include "app/command_line.h"
+
+#include <gtest/gtest.h>
+
+namespace wc::app {
+namespace {
+
+Config parse_ok(std::vector<std::string> args) {
+  auto parsed = parse_command_line(args);
+  if (auto* exit = std::get_if<ParseExit>(&parsed)) {
+    ADD_FAILURE() << "unexpected exit " << exit->exit_code << ": " << exit->message;
+    return {};
+  }
+  return std::get<Config>(parsed);
+}
+
+ParseExit parse_exit(std::vector<std::string> args) {
+  auto parsed = parse_command_line(args);
+  if (auto* exit = std::get_if<ParseExit>(&parsed)) return *exit;
+  ADD_FAILURE() << "expected the command line to be refused";
+  return {};
+}
+
+TEST(CommandLine, OriginalS3SpellingSelectsBuckets) {
+  Config config = parse_ok({"-ss", "S3", "-rb", "requests", "-wb", "widgets"});
+  EXPECT_EQ(config.source_kind, SourceKind::s3_bucket);
+  EXPECT_EQ(config.source_name, "requests");
+  EXPECT_EQ(config.store_kind, StoreKind::s3_bucket);
+  EXPECT_EQ(config.store_name, "widgets");
+  EXPECT_EQ(config.dead_letter_kind, DeadLetterKind::directory);
+  EXPECT_EQ(config.dead_letter_name, "dead-letters");
+  EXPECT_EQ(config.log_dir, "logs");
+}
+
+TEST(CommandLine, OriginalDynamoDbSpellingSelectsTable) {
+  Config config = parse_ok({"-ss", "DynamoDB", "-rb", "requests", "-dt", "widgets"});
+  EXPECT_EQ(config.store_kind, StoreKind::dynamodb_table);
+  EXPECT_EQ(config.store_name, "widgets");
+}
+
+TEST(CommandLine, StorageKindIsCaseInsensitive) {
+  Config config = parse_ok({"-ss", "s3", "-rb", "r", "-wb", "w"});
+  EXPECT_EQ(config.store_kind, StoreKind::s3_bucket);
+}
+
+TEST(CommandLine, LongAliasesWork) {
+  Config config = parse_ok({"--request-bucket", "r", "--widget-bucket", "w"});
+  EXPECT_EQ(config.source_name, "r");
+  EXPECT_EQ(config.store_name, "w");
+  config = parse_ok({"--source", "r", "--target", "w", "--storage=S3"});
+  EXPECT_EQ(config.store_kind, StoreKind::s3_bucket);
+}
+
+TEST(CommandLine, LegacyFlagWithEqualsSign) {
+  Config config = parse_ok({"-ss=S3", "-rb=r", "-wb=w"});
+  EXPECT_EQ(config.source_name, "r");
+}
+
+TEST(CommandLine, NoBackendFlagMeansLocalDirectories) {
+  Config config = parse_ok({});
+  EXPECT_EQ(config.source_kind, SourceKind::directory);
+  EXPECT_EQ(config.source_name, "requests");
+  EXPECT_EQ(config.store_kind, StoreKind::directory);
+  EXPECT_EQ(config.store_name, "widgets");
+}
+
+TEST(CommandLine, TimeoutsAreSecondsWithFractions) {
+  Config config = parse_ok({"--idle-timeout", "1.5", "--max-runtime", "60"});
+  EXPECT_EQ(config.idle_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(config.max_runtime, std::chrono::milliseconds(60000));
+}
+
+TEST(CommandLine, AwsOptionsAreKept) {
+  Config config = parse_ok({"--region", "eu-west-1", "--profile", "p", "--endpoint-url",
+                            "http://127.0.0.1:5000"});
+  EXPECT_EQ(config.aws.region, "eu-west-1");
+  EXPECT_EQ(config.aws.profile, "p");
+  EXPECT_EQ(config.aws.endpoint_url, "http://127.0.0.1:5000");
+}
+
+struct UsageCase {
+  std::vector<std::string> args;
+  std::string expected_fragment;
+};
+
+class CommandLineUsageError : public testing::TestWithParam<UsageCase> {};
+
+TEST_P(CommandLineUsageError, ExitsTwoWithOneLineNamingTheProblem) {
+  ParseExit exit = parse_exit(GetParam().args);
+  EXPECT_EQ(exit.exit_code, 2);
+  EXPECT_NE(exit.message.find(GetParam().expected_fragment), std::string::npos) << exit.message;
+  EXPECT_EQ(exit.message.find('\n'), std::string::npos) << exit.message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SpecCases, CommandLineUsageError,
+    testing::Values(
+        UsageCase{{"--bogus"}, "--bogus"},
+        UsageCase{{"-wb", "w"}, "no request source"},
+        UsageCase{{"-rb", "r"}, "no widget store"},
+        UsageCase{{"-rb", "r", "--requests-dir", "d", "-wb", "w"}, "one request source only"},
+        UsageCase{{"-rb", "r", "-wb", "w", "-dt", "t"}, "one widget store only"},
+        UsageCase{{"-ss", "S3", "-rb", "r", "-dt", "t"}, "-ss S3"},
+        UsageCase{{"-ss", "DynamoDB", "-rb", "r", "-wb", "w"}, "-ss DynamoDB"},
+        UsageCase{{"-ss", "S3", "-rb", "r"}, "-wb"},
+        UsageCase{{"-ss", "Mongo", "-rb", "r", "-wb", "w"}, "Mongo"},
+        UsageCase{{"--idle-timeout", "-1"}, "idle-timeout"},
+        UsageCase{{"--idle-timeout", "soon"}, "idle-timeout"},
+        UsageCase{{"--max-runtime", "x"}, "max-runtime"},
+        UsageCase{{"--dead-letter-dir", "d", "--dead-letter-bucket", "b"},
+                  "one dead-letter place only"}));
+
+TEST(CommandLine, HelpExitsZeroAndListsTheFlags) {
+  ParseExit exit = parse_exit({"--help"});
+  EXPECT_EQ(exit.exit_code, 0);
+  EXPECT_NE(exit.message.find("--request-bucket"), std::string::npos);
+}
+
+TEST(CommandLine, VersionExitsZero) {
+  ParseExit exit = parse_exit({"--version"});
+  EXPECT_EQ(exit.exit_code, 0);
+  EXPECT_NE(exit.message.find("widget-consumer"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wc::app

@@ -1,0 +1,246 @@
+// The consumer loop over in-memory stand-ins for a source, a document backend and a
+// dead-letter place: order, acknowledgement, dead letters and stops, without any I/O.
+
+#include "consumer/consumer.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <set>
+
+#include "model/widget_json.h"
+#include "store/document_widget_store.h"
+
+namespace wc::consumer {
+namespace {
+
+using source::SourceError;
+using source::SourceRequest;
+using store::StoreError;
+using store::StoreErrorKind;
+
+class MemorySource : public source::RequestSource {
+ public:
+  std::map<std::string, std::string> requests;  // key -> body, in key order
+  std::vector<std::string> removed;
+  bool fail_remove = false;
+  bool fatal_poll = false;
+
+  std::string describe() const override { return "memory source"; }
+  util::Expected<void, SourceError> check() override { return {}; }
+  util::Expected<std::vector<SourceRequest>, SourceError> poll(std::size_t max) override {
+    if (fatal_poll) return util::Unexpected(SourceError{"memory source is gone", true});
+    std::vector<SourceRequest> out;
+    for (const auto& [key, body] : requests) {
+      if (out.size() == max) break;
+      if (handed_out_.count(key)) continue;
+      handed_out_.insert(key);
+      out.push_back(SourceRequest{key, body.size(), std::nullopt, {}});
+    }
+    return out;
+  }
+  util::Expected<std::optional<std::string>, SourceError> read(
+      const SourceRequest& request) override {
+    auto it = requests.find(request.key);
+    if (it == requests.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  util::Expected<void, SourceError> remove(const SourceRequest& request) override {
+    if (fail_remove) return util::Unexpected(SourceError{"cannot remove", false});
+    requests.erase(request.key);
+    removed.push_back(request.key);
+    return {};
+  }
+
+ private:
+  std::set<std::string> handed_out_;
+};
+
+class MemoryDocuments : public store::DocumentBackend {
+ public:
+  std::map<std::string, std::string>& documents;
+  std::deque<StoreErrorKind>& failures;  // next put calls fail with these
+  bool healthy = true;
+
+  MemoryDocuments(std::map<std::string, std::string>& docs, std::deque<StoreErrorKind>& fails)
+      : documents(docs), failures(fails) {}
+  std::string describe() const override { return "memory store"; }
+  util::Expected<void, StoreError> check() override {
+    if (healthy) return {};
+    return util::Unexpected(StoreError{StoreErrorKind::fatal, "memory store is down"});
+  }
+  util::Expected<std::optional<std::string>, StoreError> get(const std::string& key) override {
+    auto it = documents.find(key);
+    if (it == documents.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  util::Expected<bool, StoreError> put(const std::string& key, const std::string& json,
+                                       bool only_if_absent) override {
+    if (!failures.empty()) {
+      auto kind = failures.front();
+      failures.pop_front();
+      return util::Unexpected(StoreError{kind, "put refused"});
+    }
+    if (only_if_absent && documents.count(key)) return false;
+    documents[key] = json;
+    return true;
+  }
+  util::Expected<bool, StoreError> remove(const std::string& key) override {
+    return documents.erase(key) > 0;
+  }
+};
+
+class MemoryDeadLetters : public store::DeadLetterSink {
+ public:
+  std::vector<store::DeadLetter> letters;
+  std::string describe() const override { return "memory dead letters"; }
+  util::Expected<void, std::string> check() override { return {}; }
+  util::Expected<void, std::string> keep(const store::DeadLetter& letter) override {
+    letters.push_back(letter);
+    return {};
+  }
+};
+
+std::string create(const std::string& id, const std::string& label) {
+  return R"({"type":"create","requestId":"r","widgetId":")" + id +
+         R"(","owner":"Sue Smith","label":")" + label + R"("})";
+}
+
+std::string update(const std::string& id, const std::string& label) {
+  return R"({"type":"update","requestId":"r","widgetId":")" + id +
+         R"(","owner":"Sue Smith","label":")" + label + R"("})";
+}
+
+class ConsumerTest : public testing::Test {
+ protected:
+  MemorySource source;
+  std::map<std::string, std::string> documents;
+  std::deque<StoreErrorKind> failures;
+  MemoryDocuments* backend = nullptr;
+  std::unique_ptr<store::DocumentWidgetStore> store;
+  MemoryDeadLetters dead_letters;
+  StopFlag stop;
+
+  void SetUp() override {
+    auto docs = std::make_unique<MemoryDocuments>(documents, failures);
+    backend = docs.get();
+    store = std::make_unique<store::DocumentWidgetStore>(std::move(docs));
+  }
+
+  RunResult run() {
+    ConsumerOptions options;
+    options.idle_timeout = std::chrono::milliseconds(50);
+    Consumer consumer(source, *store, dead_letters, options, stop);
+    return consumer.run();
+  }
+
+  std::optional<std::string> label_of(const std::string& id) {
+    auto it = documents.find(model::widget_key("Sue Smith", id));
+    if (it == documents.end()) return std::nullopt;
+    return model::widget_from_json(it->second)->label;
+  }
+};
+
+TEST_F(ConsumerTest, AppliesInKeyOrderAndRemovesEachRequest) {
+  source.requests = {{"002", update("w1", "second")}, {"001", create("w1", "first")}};
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::idle_timeout);
+  EXPECT_EQ(label_of("w1"), "second");
+  EXPECT_EQ(source.removed, (std::vector<std::string>{"001", "002"}));
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::created), 1u);
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::updated), 1u);
+}
+
+TEST_F(ConsumerTest, RejectedRequestIsDeadLetteredWithItsBytesAndRemoved) {
+  source.requests = {{"001", "not json"}, {"002", create("w1", "ok")}};
+  RunResult result = run();
+  ASSERT_EQ(dead_letters.letters.size(), 1u);
+  EXPECT_EQ(dead_letters.letters[0].source_key, "001");
+  EXPECT_EQ(dead_letters.letters[0].body, "not json");
+  EXPECT_FALSE(dead_letters.letters[0].reason.empty());
+  EXPECT_TRUE(source.requests.empty());
+  EXPECT_EQ(label_of("w1"), "ok");
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::rejected), 1u);
+}
+
+TEST_F(ConsumerTest, UpdateOfMissingWidgetCountsAsMissingAndIsRemoved) {
+  source.requests = {{"001", update("nope", "x")}};
+  RunResult result = run();
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::missing), 1u);
+  EXPECT_TRUE(source.requests.empty());
+  EXPECT_TRUE(documents.empty());
+}
+
+TEST_F(ConsumerTest, FatalStoreErrorStopsAndLeavesTheRequest) {
+  source.requests = {{"001", create("w1", "a")}, {"002", create("w2", "b")}};
+  failures = {StoreErrorKind::fatal};
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_NE(result.fatal_error.find("put refused"), std::string::npos);
+  EXPECT_EQ(source.requests.size(), 2u);
+  EXPECT_TRUE(dead_letters.letters.empty());
+}
+
+TEST_F(ConsumerTest, RequestRefusedByStoreIsDeadLetteredAndTheRestGoOn) {
+  source.requests = {{"001", create("w1", "a")}, {"002", create("w2", "b")}};
+  failures = {StoreErrorKind::request};
+  RunResult result = run();
+  ASSERT_EQ(dead_letters.letters.size(), 1u);
+  EXPECT_EQ(dead_letters.letters[0].source_key, "001");
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::dead_lettered), 1u);
+  EXPECT_EQ(label_of("w2"), "b");
+  EXPECT_TRUE(source.requests.empty());
+}
+
+TEST_F(ConsumerTest, TransientFailureIsRetriedThenSucceeds) {
+  source.requests = {{"001", create("w1", "a")}};
+  failures = {StoreErrorKind::transient};
+  RunResult result = run();
+  EXPECT_EQ(label_of("w1"), "a");
+  EXPECT_TRUE(dead_letters.letters.empty());
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::created), 1u);
+}
+
+TEST_F(ConsumerTest, TransientFailureWithStoreDownStopsWithoutDeadLettering) {
+  source.requests = {{"001", create("w1", "a")}};
+  failures = {StoreErrorKind::transient};
+  backend->healthy = false;
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_TRUE(dead_letters.letters.empty());
+  EXPECT_EQ(source.requests.size(), 1u);
+}
+
+TEST_F(ConsumerTest, RequestThatCannotBeRemovedStopsTheRun) {
+  source.requests = {{"001", create("w1", "a")}, {"002", update("w1", "b")}};
+  source.fail_remove = true;
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_EQ(label_of("w1"), "a") << "the later update must not run before 001 is removed";
+}
+
+TEST_F(ConsumerTest, FatalSourceErrorStops) {
+  source.fatal_poll = true;
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_NE(result.fatal_error.find("gone"), std::string::npos);
+}
+
+TEST_F(ConsumerTest, StopRequestedBeforeStartDoesNothing) {
+  source.requests = {{"001", create("w1", "a")}};
+  stop.request_stop();
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::stop_requested);
+  EXPECT_EQ(source.requests.size(), 1u);
+}
+
+TEST_F(ConsumerTest, CreateOfExistingWidgetIsReplaced) {
+  source.requests = {{"001", create("w1", "a")}, {"002", create("w1", "b")}};
+  RunResult result = run();
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::replaced), 1u);
+  EXPECT_EQ(label_of("w1"), "b");
+}
+
+}  // namespace
+}  // namespace wc::consumer
