@@ -7,8 +7,10 @@ import unittest
 
 import wc_harness as h
 
-REFUSED = re.compile(r"SignatureDoesNotMatch|signature", re.I)
-UNKNOWN_KEY = re.compile(r"InvalidAccessKeyId|access key", re.I)
+# The cause a user needs: their credentials were refused (moto answers SignatureDoesNotMatch or
+# InvalidAccessKeyId; a HEAD request gets only "403" with no body, so "credentials" will do).
+REFUSED = re.compile(r"SignatureDoesNotMatch|signature|credential", re.I)
+UNKNOWN_KEY = re.compile(r"InvalidAccessKeyId|access key|credential", re.I)
 
 
 def wrong_version_of(secret: str) -> str:

@@ -13,7 +13,6 @@ import wc_harness as h
 USAGE_ERRORS = {
     "unknown_flag": (["-ss", "S3", "-rb", "REQ", "-wb", "WID", "--frobnicate"], r"--frobnicate"),
     "unknown_short_flag": (["-ss", "S3", "-rb", "REQ", "-wb", "WID", "-zz"], r"-zz"),
-    "no_arguments": ([], r"source|-rb|--requests-dir|-rq|request"),
     "no_source": (["-ss", "S3", "-wb", "WID"], r"source|-rb|--requests-dir|-rq|request"),
     "two_sources": (["-rb", "REQ", "--requests-dir", "DIR", "-wb", "WID"],
                     r"source|-rb|--requests-dir|one"),

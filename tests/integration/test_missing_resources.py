@@ -57,5 +57,20 @@ class MissingBuckets(h.ConsumerTestCase):
         self.assertEqual(h.bucket_names(self.s3), buckets_before, "a bucket was created")
 
 
+class MissingDirectories(h.ConsumerTestCase):
+    def test_missing_requests_directory_is_fatal_and_names_it(self):
+        work = self.workdir()
+        missing = work.root / "no-such-requests"
+        result = h.run_consumer(
+            ["--requests-dir", missing, "--widgets-dir", work.root / "store", "--idle-timeout",
+             "1"] + work.log_dir_args(), work, h.consumer_env(work, key_id=None, secret=None),
+            timeout=60)
+        self.assert_exit(result, 1)
+        self.assertIn(str(missing), result.output, "the message does not name the directory"
+                      + result.describe())
+        self.assertRegex(result.output, DOES_NOT_EXIST, result.describe())
+        self.assertFalse(missing.exists(), "the missing requests directory was created")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -556,9 +556,14 @@ class ConsumerTestCase(unittest.TestCase):
             self.assertTrue(obj.content_type.startswith("application/json"),
                             f"{key} has Content-Type {obj.content_type!r}")
 
-    def assert_directory_store(self, widgets_dir: Path, expected: dict[str, dict]) -> None:
-        """The directory store holds exactly the expected files: no leftover temporary file."""
-        widgets = self.parse_widgets(files_under(widgets_dir), f"directory {widgets_dir}")
+    def assert_directory_store(self, widgets_dir: Path, expected: dict[str, dict],
+                               ignore_hidden: bool = False) -> None:
+        """The directory store holds exactly the expected files: no leftover temporary file
+        (with ignore_hidden, hidden files such as a killed writer's temporary are let be)."""
+        files = files_under(widgets_dir)
+        if ignore_hidden:
+            files = {p: b for p, b in files.items() if not Path(p).name.startswith(".")}
+        widgets = self.parse_widgets(files, f"directory {widgets_dir}")
         self.assert_widgets_equal(widgets, expected, f"widgets directory {widgets_dir}")
 
     def assert_dead_letters(self, dead_dir: Path, rejected: list[str],
