@@ -111,10 +111,13 @@ def load_conformance(name: str) -> ConformanceSet:
 
 
 def _die_with_parent() -> None:
-    """preexec_fn: the child gets SIGTERM if this test process dies (e.g. a CTest timeout)."""
+    """preexec_fn: the child is killed if this test process dies (e.g. a CTest timeout).
+
+    SIGKILL, not SIGTERM: a consumer must never mistake its harness dying for a graceful stop
+    that a test asked for."""
     pr_set_pdeathsig = 1
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
     except OSError:
         pass
 
@@ -386,9 +389,11 @@ class RunResult:
     stdout: str
     stderr: str
     elapsed: float
+    pid: int = 0
 
     def describe(self) -> str:
-        return (f"\n$ widget-consumer {' '.join(self.args)}\nexit {self.returncode} after "
+        return (f"\n$ widget-consumer {' '.join(self.args)}\n(pid {self.pid}) "
+                f"exit {self.returncode} after "
                 f"{self.elapsed:.1f} s\n--- stdout (tail) ---\n{self.stdout[-3000:]}"
                 f"\n--- stderr (tail) ---\n{self.stderr[-3000:]}")
 
@@ -436,7 +441,7 @@ class ConsumerProcess:
         return RunResult(self.args, self.process.returncode if self.process.returncode is not None
                          else -999, self._stdout_path.read_text(errors="replace"),
                          self._stderr_path.read_text(errors="replace"),
-                         time.monotonic() - self.started)
+                         time.monotonic() - self.started, self.process.pid)
 
 
 def run_consumer(args: list[str], work: Workdir, env: dict[str, str],
