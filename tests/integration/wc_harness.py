@@ -190,14 +190,14 @@ class MotoServer:
                 return True
             except OSError:
                 time.sleep(0.05)
-        self.stop()
+        self._terminate()
         return False
 
     def log_text(self) -> str:
         path = self._log_dir / "moto.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
-    def stop(self) -> None:
+    def _terminate(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -206,6 +206,9 @@ class MotoServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def stop(self) -> None:
+        self._terminate()
         shutil.rmtree(self._log_dir, ignore_errors=True)
 
 
