@@ -2,7 +2,7 @@
 // The queue messages one consumer holds: received, not yet deleted or given back. Each has a
 // lease (the time until the queue makes it visible to other consumers again) that the
 // heartbeat renews. Pure bookkeeping with explicit times, so every rule is testable; safe to
-// use from the consumer and the heartbeat thread at once.
+// use from the consumer's threads and the heartbeat thread at once.
 
 #include <chrono>
 #include <cstdint>
@@ -19,7 +19,6 @@ using LeaseClock = std::chrono::steady_clock;
 struct HeldMessage {
   std::string receipt;  ///< the receipt handle: unique per receive, the key here
   std::string message_id;
-  std::string group;  ///< FIFO message group; empty for standard queues
   std::string body;
   LeaseClock::time_point deadline;  ///< when the queue may hand it to someone else
 };
@@ -31,19 +30,16 @@ class HeldMessages {
 
   std::chrono::milliseconds lease() const { return lease_; }
 
-  /// Holds a message just received; later adds come after it in its group.
+  /// Holds a message just received.
   void add(HeldMessage message);
 
-  /// The message's body if it is still safely ours: held, not lost, and with at least a
-  /// quarter of a lease left, so that work started now is covered until the next renewal.
-  /// Otherwise nullopt, and the message is forgotten (see give_up).
-  std::optional<std::string> body_to_start(const std::string& receipt, LeaseClock::time_point now,
-                                           std::vector<HeldMessage>& to_release);
+  /// The body of a held message, lost or not; nullopt when it is not held.
+  std::optional<std::string> body(const std::string& receipt) const;
 
-  /// Forgets a message that is no longer ours, and with it every later held message of its
-  /// group: they must not be applied before it comes back, so they go into `to_release` (still
-  /// validly held; the caller makes them visible again). False when it was not held.
-  bool give_up(const std::string& receipt, std::vector<HeldMessage>& to_release);
+  /// Stops renewing a message whose renewal was refused (its receipt handle is no longer
+  /// valid). It stays held, so it can still be worked on and deleted: whether the delete then
+  /// succeeds decides what happens next. True when it was held and not lost already.
+  bool mark_lost(const std::string& receipt);
 
   /// Forgets a message (deleted or released). Returns it, or nullopt when it was not held.
   std::optional<HeldMessage> take(const std::string& receipt);
@@ -51,8 +47,8 @@ class HeldMessages {
   /// Forgets every message and returns them in receive order.
   std::vector<HeldMessage> take_all();
 
-  /// Held messages whose lease ends within half a lease of `now`, in receive order: the ones
-  /// a renewal is due for.
+  /// Held messages, not lost, whose lease ends within half a lease of `now`, in receive
+  /// order: the ones a renewal is due for.
   struct Due {
     std::string receipt;
     std::string message_id;
@@ -68,8 +64,8 @@ class HeldMessages {
   struct Entry {
     std::uint64_t order;
     HeldMessage message;
+    bool lost = false;
   };
-  bool give_up_locked(const std::string& receipt, std::vector<HeldMessage>& to_release);
 
   const std::chrono::milliseconds lease_;
   mutable std::mutex mutex_;

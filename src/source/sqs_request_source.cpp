@@ -19,8 +19,7 @@ constexpr std::chrono::seconds k_default_visibility_timeout{30};
 // A shorter lease leaves the heartbeat no time to renew it.
 constexpr std::chrono::seconds k_min_lease{2};
 
-const std::vector<std::string> k_system_attributes = {"MessageGroupId", "SequenceNumber",
-                                                      "ApproximateReceiveCount"};
+const std::vector<std::string> k_system_attributes = {"ApproximateReceiveCount"};
 
 std::string random_attempt_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -99,7 +98,6 @@ util::Expected<void, SourceError> SqsRequestSource::check() {
         }
         return util::Expected<Failures, std::string>(std::move(failures));
       },
-      [this](const std::vector<HeldMessage>& messages) { release_held(messages); },
       [this](const std::string& message) { warn(message); });
   heartbeat_->start();
   return {};
@@ -149,11 +147,15 @@ util::Expected<std::vector<SourceRequest>, SourceError> SqsRequestSource::poll(s
   last_poll_found_ = !messages->empty();
   std::vector<SourceRequest> requests;
   for (auto& message : *messages) {
+    if (auto count = parse_long(message.attribute("ApproximateReceiveCount")); count > 1) {
+      // Normal after a crash or a stop elsewhere; worth a word when it keeps happening.
+      warn(fmt::format("{}: delivered {} times; an earlier receive did not finish it",
+                       message.message_id, *count));
+    }
     requests.push_back(SourceRequest{message.message_id, message.body.size(), std::nullopt,
                                      message.receipt_handle});
     held_->add(HeldMessage{std::move(message.receipt_handle), std::move(message.message_id),
-                           message.attribute("MessageGroupId"), std::move(message.body),
-                           received + held_->lease()});
+                           std::move(message.body), received + held_->lease()});
   }
   return requests;
 }
@@ -161,15 +163,7 @@ util::Expected<std::vector<SourceRequest>, SourceError> SqsRequestSource::poll(s
 util::Expected<std::optional<std::string>, SourceError> SqsRequestSource::read(
     const SourceRequest& request) {
   if (!held_) return std::optional<std::string>();
-  std::vector<HeldMessage> to_release;
-  auto body = held_->body_to_start(request.receipt, Clock::now(), to_release);
-  if (!body) {
-    warn(request.key +
-         ": no longer held (its visibility could not be kept); left for the "
-         "queue to hand out again");
-  }
-  release_held(to_release);
-  return body;
+  return held_->body(request.receipt);
 }
 
 util::Expected<void, SourceError> SqsRequestSource::remove(const SourceRequest& request) {

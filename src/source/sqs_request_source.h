@@ -5,16 +5,17 @@
 // longer than the idle timeout has left, so that it still fires on time). Messages are handed
 // out in the order received, keyed by their MessageId. From receipt until deletion they are
 // held: a heartbeat renews their visibility before it runs out, so no other consumer gets
-// them while they wait in a batch or are worked on. read() returns the body kept from the
-// receive, or nullopt when the message is no longer safely ours (its renewal failed): it is
-// then skipped, not applied, and the queue hands it out again. remove() deletes; release()
-// and the destructor make held messages visible again at once.
+// them while they wait in the consumer's window or are worked on. read() returns the body kept
+// from the receive, without a call. remove() deletes; release() and the destructor make held
+// messages visible again at once.
 //
 // FIFO: SQS hands no other consumer a message of a group while one of its messages is in
-// flight, and the consumer deletes each message before it starts the next, so the messages of
-// a group are applied one at a time, in order, across any number of consumers. When a held
-// message is given up, the later held messages of its group are released with it, so none of
-// them overtakes it.
+// flight here, and the consumer deletes each request before it applies the next one of the
+// same widget; with MessageGroupId = widgetId the requests of a widget are therefore applied
+// one at a time, in queue order, across any number of consumers. If a renewal is refused (the
+// queue has already given the message up), the message is no longer renewed but still held:
+// if another consumer has received it meanwhile, its deletion here fails, and the consumer
+// stops rather than go on to the widget's next request.
 
 #include <chrono>
 #include <functional>
@@ -23,7 +24,6 @@
 #include <string>
 
 #include "aws/sqs_client.h"
-#include "source/held_messages.h"
 #include "source/request_source.h"
 #include "source/visibility_heartbeat.h"
 
@@ -51,11 +51,12 @@ class SqsRequestSource : public RequestSource {
   /// renewing) and FifoQueue. A missing queue or refused credentials are fatal. Credentials
   /// that may not read the attributes get a warning and the SQS default of 30 s.
   util::Expected<void, SourceError> check() override;
-  /// One ReceiveMessage (see above). Asks for MessageGroupId, SequenceNumber and
-  /// ApproximateReceiveCount; on a FIFO queue with a ReceiveRequestAttemptId, so a retry after
-  /// a lost answer gets the same messages instead of leaving them stranded.
+  /// One ReceiveMessage (see above); on a FIFO queue with a ReceiveRequestAttemptId, so a
+  /// retry after a lost answer gets the same messages instead of leaving them stranded. A
+  /// message delivered more than once (ApproximateReceiveCount) gets a warning.
   util::Expected<std::vector<SourceRequest>, SourceError> poll(std::size_t max) override;
-  /// The body from the receive, without a call; nullopt when the message is no longer held.
+  /// The body from the receive, without a call; nullopt when the message is not held (it was
+  /// removed or released).
   util::Expected<std::optional<std::string>, SourceError> read(
       const SourceRequest& request) override;
   /// DeleteMessage. The message is no longer renewed, whatever the outcome.

@@ -12,11 +12,9 @@ constexpr std::chrono::milliseconds k_min_beat_period{100};
 
 }  // namespace
 
-VisibilityHeartbeat::VisibilityHeartbeat(HeldMessages& held, Renew renew, Release release,
-                                         Warn warn)
+VisibilityHeartbeat::VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn)
     : held_(held),
       renew_(std::move(renew)),
-      release_(std::move(release)),
       warn_(std::move(warn)),
       lease_seconds_(static_cast<int>((held.lease().count() + 999) / 1000)) {}
 
@@ -67,16 +65,14 @@ void VisibilityHeartbeat::renew_batch(const std::vector<HeldMessages::Due>& batc
           " held message(s), trying again: " + result.error());
     return;
   }
-  std::vector<HeldMessage> to_release;
   for (const auto& failure : *result) {
     receipts.erase(std::remove(receipts.begin(), receipts.end(), failure.receipt), receipts.end());
     // A message deleted while the renewal was on its way needs no word.
-    if (!held_.give_up(failure.receipt, to_release)) continue;
+    if (!held_.mark_lost(failure.receipt)) continue;
     warn_(ids[failure.receipt] + ": could not extend its visibility (" + failure.reason +
-          "); left for the queue to hand out again");
+          "); another consumer may receive it once its visibility timeout ends");
   }
   held_.renewed(receipts, sent);
-  if (!to_release.empty()) release_(to_release);
 }
 
 }  // namespace wc::source

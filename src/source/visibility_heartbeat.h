@@ -1,8 +1,8 @@
 #pragma once
 // Keeps held queue messages invisible to other consumers while they wait or are worked on: a
-// background thread renews every lease that is half used up, in batches. A message whose
-// renewal is refused is given up (with the later messages of its FIFO group), so it is never
-// started once another consumer may have it.
+// background thread renews every lease that is half used up, in batches. A renewal that fails
+// as a whole is tried again at the next beat, while the lease lasts; a message whose renewal
+// is refused is marked lost and no longer renewed (see HeldMessages::mark_lost).
 
 #include <condition_variable>
 #include <functional>
@@ -27,12 +27,10 @@ class VisibilityHeartbeat {
   /// the next beat, while the leases last).
   using Renew = std::function<util::Expected<std::vector<RenewFailure>, std::string>(
       const std::vector<std::string>& receipts, int seconds)>;
-  /// Makes messages visible again at once (the later messages of a given-up one's group).
-  using Release = std::function<void(const std::vector<HeldMessage>&)>;
-  /// Reports a message given up; the source itself does not log.
+  /// Reports failed renewals; the source itself does not log.
   using Warn = std::function<void(const std::string&)>;
 
-  VisibilityHeartbeat(HeldMessages& held, Renew renew, Release release, Warn warn);
+  VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn);
   /// Stops the thread (if started) and waits for it.
   ~VisibilityHeartbeat();
   VisibilityHeartbeat(const VisibilityHeartbeat&) = delete;
@@ -49,7 +47,6 @@ class VisibilityHeartbeat {
 
   HeldMessages& held_;
   Renew renew_;
-  Release release_;
   Warn warn_;
   int lease_seconds_;
   std::mutex mutex_;

@@ -1,5 +1,5 @@
-// Held queue messages and their heartbeat, on explicit times: which leases are renewed, when a
-// message may no longer be started, and how giving one up keeps its FIFO group in order.
+// Held queue messages and their heartbeat, on explicit times: which leases are renewed when,
+// and what a refused renewal does.
 
 #include <gtest/gtest.h>
 
@@ -16,9 +16,8 @@ using namespace std::chrono_literals;
 constexpr auto k_lease = std::chrono::milliseconds(40'000);
 const LeaseClock::time_point t0{};
 
-HeldMessage message(std::string receipt, std::string group, LeaseClock::time_point received) {
-  return HeldMessage{receipt, "id-" + receipt, std::move(group), "body-" + receipt,
-                     received + k_lease};
+HeldMessage message(std::string receipt, LeaseClock::time_point received) {
+  return HeldMessage{receipt, "id-" + receipt, "body-" + receipt, received + k_lease};
 }
 
 std::vector<std::string> receipts_of(const std::vector<HeldMessage>& messages) {
@@ -33,68 +32,42 @@ std::vector<std::string> receipts_of(const std::vector<HeldMessages::Due>& due) 
   return out;
 }
 
-TEST(HeldMessages, FreshMessageGivesItsBodyToStart) {
+TEST(HeldMessages, HeldMessageGivesItsBodyUntilTaken) {
   HeldMessages held(k_lease);
-  held.add(message("a", "", t0));
-  std::vector<HeldMessage> to_release;
-  EXPECT_EQ(held.body_to_start("a", t0 + 1s, to_release), "body-a");
-  EXPECT_TRUE(to_release.empty());
-  EXPECT_EQ(held.size(), 1u);  // starting does not forget it: only remove/release do
+  held.add(message("a", t0));
+  EXPECT_EQ(held.body("a"), "body-a");
+  EXPECT_EQ(held.size(), 1u);  // reading does not forget it: only remove/release do
+  EXPECT_TRUE(held.take("a"));
+  EXPECT_FALSE(held.body("a"));
+  EXPECT_FALSE(held.body("never-received"));
 }
 
-TEST(HeldMessages, UnknownMessageCannotBeStarted) {
+TEST(HeldMessages, LostMessageIsNoLongerRenewedButCanStillBeWorkedOn) {
   HeldMessages held(k_lease);
-  std::vector<HeldMessage> to_release;
-  EXPECT_FALSE(held.body_to_start("never-received", t0, to_release));
-}
-
-TEST(HeldMessages, MessageWithLessThanAQuarterLeaseLeftIsGivenUpNotStarted) {
-  HeldMessages held(k_lease);
-  held.add(message("a", "", t0));
-  std::vector<HeldMessage> to_release;
-  EXPECT_FALSE(held.body_to_start("a", t0 + k_lease - k_lease / 4 + 1ms, to_release));
-  EXPECT_EQ(held.size(), 0u);
-}
-
-TEST(HeldMessages, GivingUpReleasesTheLaterMessagesOfItsGroupOnly) {
-  HeldMessages held(k_lease);
-  held.add(message("g1-first", "g1", t0));
-  held.add(message("g2-first", "g2", t0));
-  held.add(message("g1-second", "g1", t0));
-  held.add(message("g1-third", "g1", t0));
-  std::vector<HeldMessage> to_release;
-  EXPECT_TRUE(held.give_up("g1-second", to_release));
-  EXPECT_EQ(receipts_of(to_release), (std::vector<std::string>{"g1-third"}));
-  EXPECT_EQ(receipts_of(held.take_all()), (std::vector<std::string>{"g1-first", "g2-first"}));
-}
-
-TEST(HeldMessages, StandardQueueMessagesAreGivenUpAlone) {
-  HeldMessages held(k_lease);
-  held.add(message("a", "", t0));
-  held.add(message("b", "", t0));
-  std::vector<HeldMessage> to_release;
-  EXPECT_TRUE(held.give_up("a", to_release));
-  EXPECT_TRUE(to_release.empty());
-  EXPECT_EQ(held.size(), 1u);
-  EXPECT_FALSE(held.give_up("a", to_release));
+  held.add(message("a", t0));
+  held.add(message("b", t0));
+  EXPECT_TRUE(held.mark_lost("a"));
+  EXPECT_FALSE(held.mark_lost("a"));  // once
+  EXPECT_FALSE(held.mark_lost("never-received"));
+  EXPECT_EQ(receipts_of(held.due(t0 + 30s)), std::vector<std::string>{"b"});
+  EXPECT_EQ(held.body("a"), "body-a");
 }
 
 TEST(HeldMessages, RenewalIsDueAtHalfTheLeaseAndPushesTheDeadline) {
   HeldMessages held(k_lease);
-  held.add(message("old", "", t0));
-  held.add(message("new", "", t0 + 10s));
+  held.add(message("old", t0));
+  held.add(message("new", t0 + 10s));
   EXPECT_TRUE(held.due(t0 + 19s).empty());
   EXPECT_EQ(receipts_of(held.due(t0 + 21s)), std::vector<std::string>{"old"});
   EXPECT_EQ(receipts_of(held.due(t0 + 31s)), (std::vector<std::string>{"old", "new"}));
   held.renewed({"old"}, t0 + 30s);
   EXPECT_EQ(receipts_of(held.due(t0 + 31s)), std::vector<std::string>{"new"});
-  std::vector<HeldMessage> to_release;
-  EXPECT_TRUE(held.body_to_start("old", t0 + 55s, to_release));
+  EXPECT_EQ(receipts_of(held.due(t0 + 51s)), (std::vector<std::string>{"old", "new"}));
 }
 
 TEST(HeldMessages, TakenMessagesAreNeitherRenewedNorRevived) {
   HeldMessages held(k_lease);
-  held.add(message("a", "", t0));
+  held.add(message("a", t0));
   EXPECT_TRUE(held.take("a"));
   EXPECT_FALSE(held.take("a"));
   held.renewed({"a"}, t0 + 1s);
@@ -103,7 +76,7 @@ TEST(HeldMessages, TakenMessagesAreNeitherRenewedNorRevived) {
 
 TEST(HeldMessages, TakeAllKeepsReceiveOrder) {
   HeldMessages held(k_lease);
-  for (std::string r : {"z", "a", "m"}) held.add(message(r, "", t0));
+  for (std::string r : {"z", "a", "m"}) held.add(message(r, t0));
   EXPECT_EQ(receipts_of(held.take_all()), (std::vector<std::string>{"z", "a", "m"}));
   EXPECT_EQ(held.size(), 0u);
 }
@@ -114,7 +87,6 @@ struct HeartbeatTest : ::testing::Test {
   std::vector<int> renew_seconds;
   std::vector<VisibilityHeartbeat::RenewFailure> failures;
   bool call_fails = false;
-  std::vector<std::string> released;
   std::vector<std::string> warnings;
 
   VisibilityHeartbeat heartbeat{
@@ -126,15 +98,12 @@ struct HeartbeatTest : ::testing::Test {
         if (call_fails) return util::Unexpected(std::string("connection refused"));
         return failures;
       },
-      [this](const std::vector<HeldMessage>& messages) {
-        for (const auto& m : messages) released.push_back(m.receipt);
-      },
       [this](const std::string& warning) { warnings.push_back(warning); }};
 };
 
 TEST_F(HeartbeatTest, RenewsDueMessagesInBatchesOfTenForAWholeLease) {
   const auto now = LeaseClock::now();
-  for (int i = 0; i < 12; ++i) held.add(message("r" + std::to_string(i), "", now - 30s));
+  for (int i = 0; i < 12; ++i) held.add(message("r" + std::to_string(i), now - 30s));
   heartbeat.beat(now);
   ASSERT_EQ(renew_calls.size(), 2u);
   EXPECT_EQ(renew_calls[0].size(), 10u);
@@ -144,39 +113,38 @@ TEST_F(HeartbeatTest, RenewsDueMessagesInBatchesOfTenForAWholeLease) {
 }
 
 TEST_F(HeartbeatTest, NothingDueNothingSent) {
-  held.add(message("a", "", LeaseClock::now()));
+  held.add(message("a", LeaseClock::now()));
   heartbeat.beat(LeaseClock::now());
   EXPECT_TRUE(renew_calls.empty());
 }
 
-TEST_F(HeartbeatTest, RefusedRenewalGivesUpTheMessageAndReleasesItsGroupsLaterOnes) {
+TEST_F(HeartbeatTest, RefusedRenewalMarksTheMessageLostAndWarnsOnce) {
   const auto now = LeaseClock::now();
-  held.add(message("g-first", "g", now - 30s));
-  held.add(message("g-second", "g", now));
-  held.add(message("other", "h", now - 30s));
-  failures = {{"g-first", "ReceiptHandleIsInvalid: expired"}};
+  held.add(message("first", now - 30s));
+  held.add(message("other", now - 30s));
+  failures = {{"first", "ReceiptHandleIsInvalid: expired"}};
   heartbeat.beat(now);
-  EXPECT_EQ(released, std::vector<std::string>{"g-second"});
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("id-g-first"), std::string::npos);
+  EXPECT_NE(warnings[0].find("id-first"), std::string::npos);
   EXPECT_NE(warnings[0].find("ReceiptHandleIsInvalid"), std::string::npos);
-  std::vector<HeldMessage> to_release;
-  EXPECT_FALSE(held.body_to_start("g-first", now, to_release));
-  EXPECT_TRUE(held.body_to_start("other", now, to_release));  // its renewal went through
+  EXPECT_TRUE(held.due(now + 1s).empty());  // "other" renewed, "first" no longer tried
+  EXPECT_EQ(held.body("first"), "body-first");
+  heartbeat.beat(now + 25s);
+  EXPECT_EQ(renew_calls.back(), std::vector<std::string>{"other"});
+  EXPECT_EQ(warnings.size(), 1u);
 }
 
 TEST_F(HeartbeatTest, RefusalForAMessageDeletedMeanwhileIsIgnored) {
   const auto now = LeaseClock::now();
-  held.add(message("a", "", now - 30s));
+  held.add(message("a", now - 30s));
   failures = {{"gone", "ReceiptHandleIsInvalid"}};
   heartbeat.beat(now);
   EXPECT_TRUE(warnings.empty());
-  EXPECT_TRUE(released.empty());
 }
 
 TEST_F(HeartbeatTest, FailedCallKeepsTheMessagesAndTriesAgainNextBeat) {
   const auto now = LeaseClock::now();
-  held.add(message("a", "", now - 30s));
+  held.add(message("a", now - 30s));
   call_fails = true;
   heartbeat.beat(now);
   EXPECT_EQ(held.size(), 1u);
@@ -189,7 +157,7 @@ TEST_F(HeartbeatTest, FailedCallKeepsTheMessagesAndTriesAgainNextBeat) {
 
 TEST(VisibilityHeartbeatThread, RenewsOnItsOwnAndStopsWhenDestroyed) {
   HeldMessages held(std::chrono::milliseconds(2'000));
-  held.add(HeldMessage{"a", "id-a", "", "b", LeaseClock::now() + 900ms});
+  held.add(HeldMessage{"a", "id-a", "b", LeaseClock::now() + 900ms});
   std::atomic<int> calls{0};
   {
     VisibilityHeartbeat heartbeat(
@@ -199,13 +167,12 @@ TEST(VisibilityHeartbeatThread, RenewsOnItsOwnAndStopsWhenDestroyed) {
           ++calls;
           return std::vector<VisibilityHeartbeat::RenewFailure>{};
         },
-        [](const std::vector<HeldMessage>&) {}, [](const std::string&) {});
+        [](const std::string&) {});
     heartbeat.start();
     for (int i = 0; i < 100 && calls == 0; ++i) std::this_thread::sleep_for(20ms);
   }
   EXPECT_GE(calls.load(), 1);
-  std::vector<HeldMessage> to_release;
-  EXPECT_TRUE(held.body_to_start("a", LeaseClock::now(), to_release));
+  EXPECT_TRUE(held.due(LeaseClock::now()).empty());  // renewed for a whole lease
 }
 
 }  // namespace

@@ -128,8 +128,8 @@ TEST_F(SqsSourceTest, PollLongPollsForTenWithTheQueuesLeaseAndHandsOutInOrder) {
   EXPECT_EQ(receive.second["WaitTimeSeconds"], 20);
   EXPECT_EQ(receive.second["VisibilityTimeout"], 45);
   EXPECT_FALSE(receive.second.contains("ReceiveRequestAttemptId"));  // standard queue
-  EXPECT_NE(receive.second["MessageSystemAttributeNames"].dump().find("MessageGroupId"),
-            std::string::npos);
+  EXPECT_EQ(receive.second["MessageSystemAttributeNames"],
+            Json::array({"ApproximateReceiveCount"}));
   ASSERT_EQ(requests->size(), 3u);
   for (int i = 0; i < 3; ++i) {
     const auto& request = (*requests)[static_cast<std::size_t>(i)];
@@ -137,6 +137,17 @@ TEST_F(SqsSourceTest, PollLongPollsForTenWithTheQueuesLeaseAndHandsOutInOrder) {
     EXPECT_EQ(request.receipt, "rh" + std::to_string(i));
     EXPECT_FALSE(request.body);  // read() decides whether it may still be started
   }
+}
+
+TEST_F(SqsSourceTest, RedeliveredMessageGetsAWarning) {
+  transport->answer(200, attributes(30, false));
+  transport->answer(200, R"({"Messages":[
+      {"MessageId":"first","ReceiptHandle":"r1","Body":"b","Attributes":{"ApproximateReceiveCount":"1"}},
+      {"MessageId":"again","ReceiptHandle":"r2","Body":"b","Attributes":{"ApproximateReceiveCount":"3"}}]})");
+  auto queue = source(k_url);
+  ASSERT_TRUE(queue->poll(10));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("again: delivered 3 times"), std::string::npos);
 }
 
 TEST_F(SqsSourceTest, ReadReturnsTheReceivedBodyWithoutACall) {
