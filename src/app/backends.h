@@ -20,8 +20,10 @@ struct Backends {
   std::unique_ptr<source::RequestSource> source;
   std::unique_ptr<store::WidgetStore> store;
   std::unique_ptr<store::DeadLetterSink> dead_letters;
-  std::shared_ptr<aws::S3Client> s3;  ///< null when nothing uses S3
+  std::shared_ptr<aws::S3Client> s3;    ///< null when nothing uses S3
   std::shared_ptr<aws::SqsClient> sqs;  ///< null when nothing uses SQS
+  /// Requests the consumer should hold at once (ConsumerOptions::window); 0: its default.
+  std::size_t source_window = 0;
 
   /// AWS calls and retries so far, over every client.
   std::uint64_t aws_calls() const;
