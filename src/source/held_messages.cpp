@@ -26,6 +26,12 @@ void HeldMessages::add(HeldMessage message) {
   held_.insert_or_assign(std::move(receipt), Entry{next_order_++, std::move(message)});
 }
 
+bool HeldMessages::holds(const std::string& receipt) const {
+  std::lock_guard lock(mutex_);
+  auto found = held_.find(receipt);
+  return found != held_.end() && !found->second.lost;
+}
+
 std::optional<std::string> HeldMessages::body(const std::string& receipt) const {
   std::lock_guard lock(mutex_);
   auto found = held_.find(receipt);

@@ -34,6 +34,9 @@ class HeldMessages {
   /// Holds a message just received.
   void add(HeldMessage message);
 
+  /// Whether the message is held and not lost (still worth renewing).
+  bool holds(const std::string& receipt) const;
+
   /// The body of a held message, lost or not; nullopt when it is not held.
   std::optional<std::string> body(const std::string& receipt) const;
 

@@ -81,26 +81,34 @@ util::Expected<void, SourceError> SqsRequestSource::check() {
   heartbeat_ = std::make_unique<VisibilityHeartbeat>(
       *held_,
       [this](const std::vector<std::string>& receipts, int seconds) {
-        std::vector<aws::SqsReceiptEntry> entries;
-        for (std::size_t i = 0; i < receipts.size(); ++i) {
-          entries.push_back({std::to_string(i), receipts[i], seconds});
-        }
-        using Failures = std::vector<VisibilityHeartbeat::RenewFailure>;
-        auto result = client_->change_message_visibility_batch(queue_url_, entries);
-        if (!result)
-          return util::Expected<Failures, std::string>(util::Unexpected(result.error().describe()));
-        Failures failures;
-        for (const auto& failed : result->failed) {
-          auto index = parse_long(failed.id);
-          if (!index || *index < 0 || *index >= static_cast<long>(receipts.size())) continue;
-          failures.push_back(
-              {receipts[static_cast<std::size_t>(*index)], failed.code + ": " + failed.message});
-        }
-        return util::Expected<Failures, std::string>(std::move(failures));
+        return renew(receipts, seconds);
       },
       [this](const std::string& message) { warn(message); });
   heartbeat_->start();
   return {};
+}
+
+util::Expected<std::vector<VisibilityHeartbeat::RenewFailure>, std::string> SqsRequestSource::renew(
+    const std::vector<std::string>& receipts, int seconds) {
+  // Under the lock, and only for messages still held: a renewal sent after a release could
+  // hide a message that was just given back (release_held takes the same lock).
+  std::lock_guard lock(visibility_mutex_);
+  std::vector<aws::SqsReceiptEntry> entries;
+  for (const auto& receipt : receipts) {
+    if (held_->holds(receipt))
+      entries.push_back({std::to_string(entries.size()), receipt, seconds});
+  }
+  std::vector<VisibilityHeartbeat::RenewFailure> failures;
+  if (entries.empty()) return failures;
+  auto result = client_->change_message_visibility_batch(queue_url_, entries);
+  if (!result) return util::Unexpected(result.error().describe());
+  for (const auto& failed : result->failed) {
+    auto index = parse_long(failed.id);
+    if (!index || *index < 0 || *index >= static_cast<long>(entries.size())) continue;
+    failures.push_back({entries[static_cast<std::size_t>(*index)].receipt_handle,
+                        failed.code + ": " + failed.message});
+  }
+  return failures;
 }
 
 util::Expected<void, SourceError> SqsRequestSource::resolve_queue() {
@@ -230,6 +238,7 @@ void SqsRequestSource::release(const std::vector<SourceRequest>& requests) {
 }
 
 void SqsRequestSource::release_held(const std::vector<HeldMessage>& messages) {
+  std::lock_guard lock(visibility_mutex_);
   for (std::size_t first = 0; first < messages.size(); first += aws::k_sqs_max_batch) {
     const std::size_t last = std::min(messages.size(), first + aws::k_sqs_max_batch);
     std::vector<aws::SqsReceiptEntry> entries;

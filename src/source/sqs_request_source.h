@@ -20,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -76,6 +77,10 @@ class SqsRequestSource : public RequestSource {
   SourceError error(const aws::AwsError& error) const;
   util::Expected<void, SourceError> resolve_queue();
   int receive_wait_seconds();
+  /// The heartbeat's renewal: ChangeMessageVisibilityBatch for the receipts still held.
+  util::Expected<std::vector<VisibilityHeartbeat::RenewFailure>, std::string> renew(
+      const std::vector<std::string>& receipts, int seconds);
+  /// Makes messages (no longer held) visible at once; failures are only warned of.
   void release_held(const std::vector<HeldMessage>& messages);
   void warn(const std::string& message) const;
 
@@ -85,6 +90,8 @@ class SqsRequestSource : public RequestSource {
   std::string queue_url_;
   bool fifo_ = false;
   std::unique_ptr<HeldMessages> held_;
+  /// Orders renewals and releases, so a renewal never follows the release of its message.
+  std::mutex visibility_mutex_;
   std::unique_ptr<VisibilityHeartbeat> heartbeat_;
   std::optional<std::chrono::steady_clock::time_point> idle_since_;
   bool last_poll_found_ = false;

@@ -5,8 +5,9 @@ the call starts, and nothing serialises concurrent calls: two consumers receivin
 time can each be handed messages of one group, which SQS never does (and concurrent deletes
 can change the in-flight set while a receive iterates over it). That is a flaw of the stand-in,
 not of what is under test, so this wrapper runs moto's own server with every SQS message
-operation under one lock. Long polls still wait, but outside the lock, so one consumer's long
-poll never blocks another's calls.
+operation under one lock. Long polls still wait, but outside the lock (woken when a message is
+sent, deleted or changes visibility, and a few times a second for visibility timeouts that
+run out), so one consumer's long poll never blocks another's calls.
 
 Usage: python sqs_atomic_moto.py -H 127.0.0.1 -p PORT   (the arguments of moto_server)
 """
@@ -18,15 +19,18 @@ import time
 from moto.server import main
 from moto.sqs.models import SQSBackend
 
-_lock = threading.RLock()
-_K_LONG_POLL_STEP_S = 0.05
+_changed = threading.Condition(threading.RLock())
+_K_LONG_POLL_STEP_S = 0.25
 
 
 def _atomic(method):
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        with _lock:
-            return method(*args, **kwargs)
+        with _changed:
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _changed.notify_all()
     return wrapper
 
 
@@ -41,14 +45,14 @@ def _receive_message(self, queue_name, count, wait_seconds_timeout, visibility_t
                      message_attribute_names=None):
     """One atomic zero-wait receive after another until something arrives or the wait ends."""
     deadline = time.monotonic() + (wait_seconds_timeout or 0)
-    while True:
-        with _lock:
+    with _changed:
+        while True:
             result = _receive_once(self, queue_name, count, 0, visibility_timeout,
                                    message_attribute_names)
-        left = deadline - time.monotonic()
-        if result or left <= 0:
-            return result
-        time.sleep(min(_K_LONG_POLL_STEP_S, left))
+            left = deadline - time.monotonic()
+            if result or left <= 0:
+                return result
+            _changed.wait(min(_K_LONG_POLL_STEP_S, left))  # releases the lock while it waits
 
 
 SQSBackend.receive_message = _receive_message

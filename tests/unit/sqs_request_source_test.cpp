@@ -246,6 +246,26 @@ TEST_F(SqsSourceTest, RefusedRenewalMeansTheMessageAndItsGroupsLaterOnesAreNotAp
   EXPECT_FALSE(queue->still_held(requests[2]));
 }
 
+TEST_F(SqsSourceTest, HeldMessagesAreRenewedReleasedOnesAreNot) {
+  transport->answer(200, attributes(2, false));  // 2 s lease: renewed within a second
+  transport->answer(200, messages(2));
+  auto queue = source(k_url);
+  auto requests = *queue->poll(10);
+  transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");  // the release
+  transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");  // the renewal
+  queue->release({requests[1]});
+  const auto release_calls = transport->sent().size();
+  for (int i = 0; i < 100 && transport->sent().size() == release_calls; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto sent = sent_from(release_calls);
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent[0].first, "ChangeMessageVisibilityBatch");
+  EXPECT_EQ(sent[0].second["Entries"],
+            Json::parse(R"([{"Id":"0","ReceiptHandle":"rh0","VisibilityTimeout":2}])"));
+  EXPECT_TRUE(queue->still_held(requests[0]));
+}
+
 TEST_F(SqsSourceTest, RemoveDeletesByReceiptHandle) {
   transport->answer(200, attributes(30, false));
   transport->answer(200, messages(1));
