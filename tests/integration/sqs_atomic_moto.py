@@ -1,13 +1,22 @@
-"""moto's server, with SQS message operations made atomic, for tests of several consumers.
+"""moto's server, with its FIFO group locking made faithful, for tests of several consumers.
 
-moto 5.2's ReceiveMessage decides which FIFO message groups are busy from a snapshot taken when
-the call starts, and nothing serialises concurrent calls: two consumers receiving at the same
-time can each be handed messages of one group, which SQS never does (and concurrent deletes
-can change the in-flight set while a receive iterates over it). That is a flaw of the stand-in,
-not of what is under test, so this wrapper runs moto's own server with every SQS message
-operation under one lock. Long polls still wait, but outside the lock (woken when a message is
-sent, deleted or changes visibility, and a few times a second for visibility timeouts that
-run out), so one consumer's long poll never blocks another's calls.
+SQS hands out no message of a FIFO group while another message of that group is in flight.
+moto 5.2 approximates that with a set of in-flight messages, in two ways that break it when
+several consumers share a queue (flaws of the stand-in, not of what is under test):
+
+* ReceiveMessage decides which groups are busy from a snapshot taken when the call starts,
+  and nothing serialises concurrent calls: two consumers receiving at once can each be handed
+  messages of one group (and concurrent deletes change the set while a receive iterates it).
+* A message whose visibility timeout ran out stays in the in-flight set until a receive walks
+  past it; the receive then drops it from the set but skips it, and may hand out a later
+  message of its group first. With a consumer killed while holding several messages of a
+  group that come back at different times, that reorders the group.
+
+So this wrapper runs moto's own server with every SQS message operation under one lock, and
+clears timed-out messages from the in-flight set before each receive. Long polls still wait, but outside the lock, looking again five
+times a second (a new look scans the whole queue, which is slow in moto: doing it on every
+change would starve the other calls), so one consumer's long poll never blocks another's
+calls.
 
 Usage: python sqs_atomic_moto.py -H 127.0.0.1 -p PORT   (the arguments of moto_server)
 """
@@ -19,18 +28,15 @@ import time
 from moto.server import main
 from moto.sqs.models import SQSBackend
 
-_changed = threading.Condition(threading.RLock())
-_K_LONG_POLL_STEP_S = 0.25
+_lock = threading.RLock()
+_K_LONG_POLL_STEP_S = 0.2
 
 
 def _atomic(method):
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        with _changed:
-            try:
-                return method(*args, **kwargs)
-            finally:
-                _changed.notify_all()
+        with _lock:
+            return method(*args, **kwargs)
     return wrapper
 
 
@@ -45,14 +51,18 @@ def _receive_message(self, queue_name, count, wait_seconds_timeout, visibility_t
                      message_attribute_names=None):
     """One atomic zero-wait receive after another until something arrives or the wait ends."""
     deadline = time.monotonic() + (wait_seconds_timeout or 0)
-    with _changed:
-        while True:
+    queue = self.get_queue(queue_name)
+    while True:
+        with _lock:
+            for message in list(queue.pending_messages):
+                if message.visible:  # its visibility timeout ran out: no longer in flight
+                    queue.pending_messages.discard(message)
             result = _receive_once(self, queue_name, count, 0, visibility_timeout,
                                    message_attribute_names)
-            left = deadline - time.monotonic()
-            if result or left <= 0:
-                return result
-            _changed.wait(min(_K_LONG_POLL_STEP_S, left))  # releases the lock while it waits
+        left = deadline - time.monotonic()
+        if result or left <= 0:
+            return result
+        time.sleep(min(_K_LONG_POLL_STEP_S, left))
 
 
 SQSBackend.receive_message = _receive_message
