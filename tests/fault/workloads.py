@@ -29,6 +29,13 @@ class Workload:
     widgets: dict[str, dict]  # expected store: "widgets/{owner}/{id}" -> widget JSON
     widget_ids: list[str] = field(default_factory=list)
 
+    def expected_after(self, keys) -> dict[str, dict]:
+        """The store after applying just the requests `keys`, in key order."""
+        state: dict[str, dict] = {}
+        for key in sorted(keys):
+            _apply(state, json.loads(self.requests[key]))
+        return state
+
 
 def owner_key(owner: str) -> str:
     return owner.replace(" ", "-").lower()
@@ -38,16 +45,16 @@ def widget_store_key(owner: str, widget_id: str) -> str:
     return f"widgets/{owner_key(owner)}/{widget_id}"
 
 
-def _apply(state: dict[str, dict], owner_of: dict[str, str], request: dict) -> None:
+def _apply(state: dict[str, dict], request: dict) -> None:
     widget_id = request["widgetId"]
-    key = widget_store_key(owner_of[widget_id], widget_id)
+    key = widget_store_key(request["owner"], widget_id)
     if request["type"] == "create":
         widget = {"widgetId": widget_id, "owner": request["owner"], "label": request["label"]}
-        widget["otherAttributes"] = list(request["otherAttributes"])
+        widget["otherAttributes"] = [dict(a) for a in request["otherAttributes"]]
         state[key] = widget
     elif request["type"] == "delete":
-        del state[key]
-    else:
+        state.pop(key, None)  # a delete of a missing widget changes nothing
+    elif key in state:  # an update of a missing widget changes nothing
         widget = state[key]
         widget["label"] = request["label"]
         attributes = widget["otherAttributes"]
@@ -80,7 +87,7 @@ def ordered_workload(count: int, widgets: int, seed: int, delete_share: float = 
             request.update(type="update", label=f"u{n}",
                            otherAttributes=[{"name": "last", "value": str(n)},
                                             {"name": f"a{n % 7}", "value": str(n)}])
-        _apply(state, owner_of, request)
+        _apply(state, request)
         requests[str(first_key + n)] = json.dumps(request, separators=(",", ":")).encode()
     return Workload(requests, state, widget_ids)
 
