@@ -95,11 +95,12 @@ def ordered_workload(count: int, widgets: int, seed: int, delete_share: float = 
 # ------------------------------------------------------------------------------------------
 # Reading the consumer's per-request log lines (SPEC §8):
 #   "<time> INFO <key> <type> <widgetId> <outcome> <latency> ms"
-# WORDING-DEPENDENT: parsed from the right, so keys with spaces still parse.
+# WORDING-DEPENDENT. Keys and widgetIds may hold spaces; the type and outcome words anchor
+# the parts.
 
 OUTCOMES = ("created", "replaced", "updated", "deleted", "missing", "rejected", "dead-lettered")
-_REQUEST_LINE = re.compile(r"\bINFO (?P<key>.+) (?P<type>create|update|delete|-) "
-                           r"(?P<widget>\S+) (?P<outcome>" + "|".join(OUTCOMES) +
+_REQUEST_LINE = re.compile(r"\bINFO (?P<key>.+?) (?P<type>create|update|delete|-) "
+                           r"(?P<widget>.*?) (?P<outcome>" + "|".join(OUTCOMES) +
                            r") (?P<latency>\d+(?:\.\d+)?) ms\s*$")
 RETRY_LINE = re.compile(r"\bretrying\b", re.I)
 
