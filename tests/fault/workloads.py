@@ -56,9 +56,10 @@ def _apply(state: dict[str, dict], request: dict) -> None:
         state.pop(key, None)  # a delete of a missing widget changes nothing
     elif key in state:  # an update of a missing widget changes nothing
         widget = state[key]
-        widget["label"] = request["label"]
-        attributes = widget["otherAttributes"]
-        for entry in request["otherAttributes"]:
+        if "label" in request:
+            widget["label"] = request["label"]
+        attributes = widget.setdefault("otherAttributes", [])
+        for entry in request.get("otherAttributes", []):
             existing = next((a for a in attributes if a["name"] == entry["name"]), None)
             if existing:
                 existing["value"] = entry["value"]
