@@ -57,7 +57,7 @@ class ConformanceInDirectories(h.ConsumerTestCase):
 class EmbeddedDefault(h.ConsumerTestCase):
     """No backend flag at all: the local directories are the default (SPEC.md §1).
 
-    DEFAULT-NAMES: `requests/` and `widgets/` in the working directory are the names the
+    DEFAULT-NAMES: `requests/` and `widget-store/` in the working directory are the names the
     command line chose (src/app/backend_selection.cpp); align here if they change."""
 
     def test_no_backend_flag_runs_requests_directory_into_widget_store_directory(self):
