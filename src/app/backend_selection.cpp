@@ -9,7 +9,7 @@ namespace wc::app {
 namespace {
 
 constexpr const char* k_default_requests_dir = "requests";
-constexpr const char* k_default_widgets_dir = "widgets";
+constexpr const char* k_default_widgets_dir = "widget-store";
 
 struct Choice {
   const char* flag;

@@ -17,7 +17,7 @@ struct BackendFlags {
 };
 
 /// Fills the backend part of `config`. With no backend flag at all, the local directories
-/// `requests/` and `widgets/` are used. Otherwise exactly one source and one store must be
+/// `requests/` and `widget-store/` are used. Otherwise exactly one source and one store must be
 /// named, and -ss must agree with the store. Returns one line saying what is wrong and what
 /// to write instead, or nullopt.
 std::optional<std::string> select_backends(const BackendFlags& flags, Config& config);

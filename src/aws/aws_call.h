@@ -63,8 +63,7 @@ class AwsCaller {
   /// becomes an AwsError whose code/message come from `parse_error` (HTTP failures) or the
   /// transport, with `attempts` set and `retryable` telling whether the last failure was
   /// transient. Sleeps between attempts on the calling thread.
-  util::Expected<HttpResponse, AwsError> send(const AwsCall& call,
-                                              const ErrorParser& parse_error);
+  util::Expected<HttpResponse, AwsError> send(const AwsCall& call, const ErrorParser& parse_error);
 
   const ServiceConfig& config() const { return config_; }
   /// HTTP requests sent so far (retries included).

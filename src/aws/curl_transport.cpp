@@ -112,12 +112,15 @@ void set_limits(CURL* curl, const CurlTransportOptions& options) {
                    static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes_per_second);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_window.count()));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                   static_cast<long>(options.low_speed_window.count()));
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   // S3 keys may contain "/../" or "//"; the signature covers the path exactly as written.
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+  // An endpoint from configuration must not turn into file:// or another protocol.
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 
 void global_init_once() {
@@ -196,7 +199,8 @@ util::Expected<HttpResponse, TransportError> CurlTransport::send(const HttpReque
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   if (code != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    return util::Unexpected(TransportError{classify(code), request.method + " " + url + ": " + detail});
+    return util::Unexpected(
+        TransportError{classify(code), request.method + " " + url + ": " + detail});
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   return std::move(transfer.response);

@@ -59,8 +59,9 @@ bool matches(const TransientRow& row, long http_status, std::string_view error_c
 }  // namespace
 
 bool is_transient(long http_status, std::string_view error_code) {
-  return std::any_of(k_transient_rows.begin(), k_transient_rows.end(),
-                     [&](const TransientRow& row) { return matches(row, http_status, error_code); });
+  return std::any_of(
+      k_transient_rows.begin(), k_transient_rows.end(),
+      [&](const TransientRow& row) { return matches(row, http_status, error_code); });
 }
 
 bool is_transient(const TransportError& error) {

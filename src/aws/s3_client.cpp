@@ -93,7 +93,8 @@ util::Expected<ListObjectsPage, AwsError> S3Client::list_objects_v2(
     const std::string& bucket, const ListObjectsRequest& options) {
   HttpRequest request = make_request("GET", bucket, {});
   request.query = {{"list-type", "2"}, {"encoding-type", "url"}};
-  if (options.max_keys > 0) request.query.emplace_back("max-keys", std::to_string(options.max_keys));
+  if (options.max_keys > 0)
+    request.query.emplace_back("max-keys", std::to_string(options.max_keys));
   if (!options.prefix.empty()) request.query.emplace_back("prefix", options.prefix);
   if (!options.start_after.empty()) request.query.emplace_back("start-after", options.start_after);
   if (!options.continuation_token.empty()) {
@@ -103,7 +104,8 @@ util::Expected<ListObjectsPage, AwsError> S3Client::list_objects_v2(
   if (!response) return util::Unexpected(std::move(response.error()));
   auto page = parse_list_objects_v2(response->body);
   if (!page) {
-    return util::Unexpected(malformed_response("ListObjectsV2", bucket, response->status, page.error()));
+    return util::Unexpected(
+        malformed_response("ListObjectsV2", bucket, response->status, page.error()));
   }
   return std::move(*page);
 }
@@ -118,12 +120,12 @@ util::Expected<GetObjectResult, AwsError> S3Client::get_object(const std::string
 }
 
 util::Expected<void, AwsError> S3Client::put_object(const std::string& bucket,
-                                                    const std::string& key,
-                                                    const std::string& body,
+                                                    const std::string& key, const std::string& body,
                                                     const PutObjectRequest& options) {
   if (auto ok = require_key("PutObject", bucket, key); !ok) return ok;
   HttpRequest request = make_request("PUT", bucket, key);
-  if (!options.content_type.empty()) request.headers.emplace_back("Content-Type", options.content_type);
+  if (!options.content_type.empty())
+    request.headers.emplace_back("Content-Type", options.content_type);
   if (options.if_none_match) request.headers.emplace_back("If-None-Match", "*");
   request.body = body;
   auto response = execute("PutObject", bucket, key, std::move(request));
@@ -158,19 +160,21 @@ util::Expected<DeleteObjectsResult, AwsError> S3Client::delete_objects(
     const std::string& bucket, const std::vector<std::string>& keys) {
   if (keys.empty()) return DeleteObjectsResult{};
   if (keys.size() > k_max_delete_keys) {
-    return util::Unexpected(refused("DeleteObjects", bucket, {},
-                                    fmt::format("{} keys given, at most {} allowed", keys.size(),
-                                                k_max_delete_keys)));
+    return util::Unexpected(
+        refused("DeleteObjects", bucket, {},
+                fmt::format("{} keys given, at most {} allowed", keys.size(), k_max_delete_keys)));
   }
   HttpRequest request = make_request("POST", bucket, {});
   request.query = {{"delete", ""}};
   request.body = build_delete_request(keys);
-  request.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", md5_base64(request.body)}};
+  request.headers = {{"Content-Type", "application/xml"},
+                     {"Content-MD5", md5_base64(request.body)}};
   auto response = execute("DeleteObjects", bucket, {}, std::move(request));
   if (!response) return util::Unexpected(std::move(response.error()));
   auto parsed = parse_delete_result(response->body);
   if (!parsed) {
-    return util::Unexpected(malformed_response("DeleteObjects", bucket, response->status, parsed.error()));
+    return util::Unexpected(
+        malformed_response("DeleteObjects", bucket, response->status, parsed.error()));
   }
   DeleteObjectsResult result;
   std::unordered_set<std::string> failed_keys;

@@ -41,7 +41,7 @@ struct ListObjectsRequest {
 };
 
 struct ListObjectsPage {
-  std::vector<S3Object> objects;   ///< in key (byte) order
+  std::vector<S3Object> objects;        ///< in key (byte) order
   std::string next_continuation_token;  ///< empty when this is the last page
 };
 
@@ -64,8 +64,8 @@ struct DeleteObjectsResult {
 
 class S3Client {
  public:
-  S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
-           RetryPolicy retry = {}, RetryObserver on_retry = {});
+  S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport, RetryPolicy retry = {},
+           RetryObserver on_retry = {});
 
   /// One page of ListObjectsV2. NoSuchBucket (404) and AccessDenied (403) come back as errors.
   /// Keys are requested URL-encoded (so any byte survives XML) and returned decoded.
@@ -93,8 +93,8 @@ class S3Client {
   /// every other requested key is in `deleted`, as quiet mode reports failures only. The call
   /// itself fails only as a whole (more than 1000 keys: InvalidArgument, nothing sent; no keys:
   /// an empty result, nothing sent).
-  util::Expected<DeleteObjectsResult, AwsError> delete_objects(const std::string& bucket,
-                                                               const std::vector<std::string>& keys);
+  util::Expected<DeleteObjectsResult, AwsError> delete_objects(
+      const std::string& bucket, const std::vector<std::string>& keys);
 
   /// HTTP requests sent so far (retries included).
   std::uint64_t calls() const { return caller_.calls(); }
@@ -106,8 +106,8 @@ class S3Client {
   /// Sends through the caller, naming the resource after bucket and key (a key-less request
   /// addresses the bucket, which also names a body-less 404: NoSuchBucket vs NoSuchKey).
   util::Expected<HttpResponse, AwsError> execute(const std::string& operation,
-                                                 const std::string& bucket,
-                                                 const std::string& key, HttpRequest request);
+                                                 const std::string& bucket, const std::string& key,
+                                                 HttpRequest request);
 
   AwsCaller caller_;
 };

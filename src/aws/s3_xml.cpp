@@ -1,10 +1,10 @@
 #include "aws/s3_xml.h"
 
 #include <fmt/format.h>
-#include <pugixml.hpp>
 
 #include <array>
 #include <charconv>
+#include <pugixml.hpp>
 #include <sstream>
 
 #include "aws/encoding.h"
@@ -23,10 +23,11 @@ constexpr unsigned k_parse_options = pugi::parse_default | pugi::parse_ws_pcdata
 util::Expected<pugi::xml_node, std::string> load_root(pugi::xml_document& document,
                                                       std::string_view xml,
                                                       std::string_view expected_root) {
-  const pugi::xml_parse_result parsed = document.load_buffer(xml.data(), xml.size(), k_parse_options);
+  const pugi::xml_parse_result parsed =
+      document.load_buffer(xml.data(), xml.size(), k_parse_options);
   if (!parsed) {
-    return util::Unexpected(fmt::format("malformed XML at offset {}: {}", parsed.offset,
-                                        parsed.description()));
+    return util::Unexpected(
+        fmt::format("malformed XML at offset {}: {}", parsed.offset, parsed.description()));
   }
   pugi::xml_node root = document.document_element();
   if (expected_root != root.name()) {
@@ -44,7 +45,8 @@ util::Expected<S3Object, std::string> parse_object(const pugi::xml_node& content
   const std::string_view size = contents.child_value("Size");
   const auto [end, status] = std::from_chars(size.data(), size.data() + size.size(), object.size);
   if (status != std::errc{} || end != size.data() + size.size() || contents.child("Key").empty()) {
-    return util::Unexpected(fmt::format("bad <Contents> entry (Key '{}', Size '{}')", object.key, size));
+    return util::Unexpected(
+        fmt::format("bad <Contents> entry (Key '{}', Size '{}')", object.key, size));
   }
   return object;
 }
@@ -67,9 +69,9 @@ std::string code_for_status(long http_status, S3Target target) {
     std::string_view code;
   };
   static constexpr std::array k_rows{
-      Row{304, "NotModified"},     Row{400, "BadRequest"},       Row{403, "AccessDenied"},
-      Row{405, "MethodNotAllowed"}, Row{409, "Conflict"},        Row{412, "PreconditionFailed"},
-      Row{416, "InvalidRange"},     Row{429, "TooManyRequests"}, Row{500, "InternalError"},
+      Row{304, "NotModified"},      Row{400, "BadRequest"},         Row{403, "AccessDenied"},
+      Row{405, "MethodNotAllowed"}, Row{409, "Conflict"},           Row{412, "PreconditionFailed"},
+      Row{416, "InvalidRange"},     Row{429, "TooManyRequests"},    Row{500, "InternalError"},
       Row{501, "NotImplemented"},   Row{503, "ServiceUnavailable"},
   };
   if (http_status == 404) return target == S3Target::bucket ? "NoSuchBucket" : "NoSuchKey";
@@ -113,8 +115,8 @@ S3ErrorDocument parse_s3_error(long http_status, std::string_view body, S3Target
     pugi::xml_node node = std::string_view(root.name()) == "Error" ? root : root.child("Error");
     error.code = node.child_value("Code");
     error.message = node.child_value("Message");
-    error.request_id = node.child("RequestId") ? node.child_value("RequestId")
-                                               : root.child_value("RequestId");
+    error.request_id =
+        node.child("RequestId") ? node.child_value("RequestId") : root.child_value("RequestId");
   }
   if (error.code.empty()) {
     error.code = code_for_status(http_status, target);

@@ -1,13 +1,13 @@
 #include "model/bounded_json.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "model/value_text.h"
 
@@ -61,8 +61,8 @@ class ParseGuard {
       case Event::array_start:
         // `depth` counts the containers already open around this one.
         if (static_cast<std::size_t>(depth) >= k_max_json_depth) {
-          throw LimitBroken{fmt::format("nests arrays and objects deeper than {} levels",
-                                        k_max_json_depth)};
+          throw LimitBroken{
+              fmt::format("nests arrays and objects deeper than {} levels", k_max_json_depth)};
         }
         if (event == Event::object_start) open_objects_.emplace_back();
         break;
@@ -89,8 +89,8 @@ class ParseGuard {
 /// its "last read" part can quote a megabyte of unterminated string.
 std::string parser_message(const nlohmann::json::parse_error& error) {
   std::string_view message = error.what();
-  if (const auto end = message.find("] "); message.starts_with("[json.exception.") &&
-                                           end != std::string_view::npos) {
+  if (const auto end = message.find("] ");
+      message.starts_with("[json.exception.") && end != std::string_view::npos) {
     message.remove_prefix(end + 2);
   }
   return truncate_utf8(message, k_max_parser_message);

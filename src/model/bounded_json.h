@@ -2,11 +2,10 @@
 // JSON parsing for input nobody on this side controls: a request body or a stored document.
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "util/expected.h"
 

@@ -1,9 +1,9 @@
 #include "model/dynamodb_item.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "model/value_text.h"
 

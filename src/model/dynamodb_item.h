@@ -2,11 +2,10 @@
 // The item a widget is stored as in the DynamoDB store (SPEC §5): pure layout, no I/O.
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "model/request.h"
 #include "model/widget.h"

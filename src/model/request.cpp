@@ -1,11 +1,11 @@
 #include "model/request.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-#include <utility>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "model/bounded_json.h"
 #include "model/value_text.h"
@@ -45,8 +45,8 @@ struct Field {
 
 Field top(std::string_view key) { return {key, std::string(key)}; }
 
-std::string must(const Field& field, std::string_view rule, const json& value) {
-  return fmt::format("field '{}' must {}, got {}", field.path, rule, describe_value(value));
+std::string must(std::string_view path, std::string_view rule, const json& value) {
+  return fmt::format("field '{}' must {}, got {}", path, rule, describe_value(value));
 }
 
 const json* find(const json& object, const Field& field) {
@@ -58,7 +58,7 @@ const json* find(const json& object, const Field& field) {
 Checked<std::string> required_string(const json& object, const Field& field) {
   const json* value = find(object, field);
   if (value == nullptr) return util::Unexpected(fmt::format("field '{}' is missing", field.path));
-  if (!value->is_string()) return util::Unexpected(must(field, "be a string", *value));
+  if (!value->is_string()) return util::Unexpected(must(field.path, "be a string", *value));
   if (value->get_ref<const std::string&>().empty()) {
     return util::Unexpected(fmt::format("field '{}' must not be empty", field.path));
   }
@@ -73,7 +73,7 @@ Checked<std::optional<std::string>> nullable_string(const json& object, const Fi
     return util::Unexpected(fmt::format("field '{}' is missing", field.path));
   }
   if (value == nullptr || value->is_null()) return std::optional<std::string>{};
-  if (!value->is_string()) return util::Unexpected(must(field, "be a string or null", *value));
+  if (!value->is_string()) return util::Unexpected(must(field.path, "be a string or null", *value));
   return std::optional<std::string>{value->get<std::string>()};
 }
 
@@ -81,12 +81,12 @@ Checked<RequestType> parse_type(const json& object) {
   const Field field = top("type");
   const json* value = find(object, field);
   if (value == nullptr) return util::Unexpected(std::string("field 'type' is missing"));
-  if (!value->is_string()) return util::Unexpected(must(field, "be a string", *value));
+  if (!value->is_string()) return util::Unexpected(must(field.path, "be a string", *value));
   const auto& text = value->get_ref<const std::string&>();
   for (const TypeName& known : k_type_names) {
     if (text == known.name) return known.type;
   }
-  return util::Unexpected(must(field,
+  return util::Unexpected(must(field.path,
                                "be \"create\", \"update\" or \"delete\" (or "
                                "\"WidgetCreateRequest\", \"WidgetUpdateRequest\", "
                                "\"WidgetDeleteRequest\")",
@@ -135,7 +135,7 @@ Problem check_owner(const std::string& owner) {
 
 Checked<RequestAttribute> parse_attribute(const json& entry, std::size_t index) {
   const std::string path = fmt::format("otherAttributes[{}]", index);
-  if (!entry.is_object()) return util::Unexpected(must({"", path}, "be an object", entry));
+  if (!entry.is_object()) return util::Unexpected(must(path, "be an object", entry));
   auto name = required_string(entry, {"name", path + ".name"});
   if (!name) return util::Unexpected(std::move(name).error());
   // A missing value is more likely a producer bug than a deliberate "leave unchanged".
@@ -149,7 +149,7 @@ Checked<std::vector<RequestAttribute>> parse_attributes(const json& object) {
   const json* list = find(object, field);
   std::vector<RequestAttribute> attributes;
   if (list == nullptr || list->is_null()) return attributes;
-  if (!list->is_array()) return util::Unexpected(must(field, "be an array or null", *list));
+  if (!list->is_array()) return util::Unexpected(must(field.path, "be an array or null", *list));
   attributes.reserve(list->size());
   for (std::size_t i = 0; i < list->size(); ++i) {
     auto attribute = parse_attribute((*list)[i], i);

@@ -2,10 +2,9 @@
 // Short, printable renderings of untrusted values for error messages.
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace wc::model {
 

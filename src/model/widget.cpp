@@ -44,8 +44,11 @@ void update_property(std::optional<std::string>& property,
 }  // namespace
 
 Widget widget_from_create(const WidgetRequest& request) {
-  Widget widget{request.widget_id, request.owner, created_property(request.label),
-                created_property(request.description), {}};
+  Widget widget{request.widget_id,
+                request.owner,
+                created_property(request.label),
+                created_property(request.description),
+                {}};
   for (const RequestAttribute& attribute : request.other_attributes) {
     // In a create, null states "absent" just as "" does.
     set_attribute(widget.other_attributes, attribute.name, attribute.value.value_or(""));

@@ -1,6 +1,7 @@
 #include "model/widget_json.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "model/bounded_json.h"

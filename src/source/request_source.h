@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/expected.h"
@@ -45,6 +46,17 @@ class RequestSource {
 
   /// Removes an applied (or dead-lettered) request for good.
   virtual util::Expected<void, SourceError> remove(const SourceRequest& request) = 0;
+
+  /// Removes several requests, in as few calls as the source allows (DeleteObjects,
+  /// DeleteMessageBatch). Returns the ones that could not be removed, each with its error;
+  /// the call as a whole fails only when nothing could be attempted. The default removes one
+  /// at a time.
+  virtual util::Expected<std::vector<std::pair<SourceRequest, SourceError>>, SourceError>
+  remove_batch(const std::vector<SourceRequest>& requests);
+
+  /// Gives back requests that were handed out but will not be worked on (a stop was
+  /// requested): a queue makes them visible to other consumers at once. Default: nothing to do.
+  virtual void release(const std::vector<SourceRequest>& requests) { (void)requests; }
 };
 
 }  // namespace wc::source

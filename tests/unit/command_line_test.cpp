@@ -61,13 +61,18 @@ TEST(CommandLine, NoBackendFlagMeansLocalDirectories) {
   EXPECT_EQ(config.source_kind, SourceKind::directory);
   EXPECT_EQ(config.source_name, "requests");
   EXPECT_EQ(config.store_kind, StoreKind::directory);
-  EXPECT_EQ(config.store_name, "widgets");
+  EXPECT_EQ(config.store_name, "widget-store");
 }
 
 TEST(CommandLine, TimeoutsAreSecondsWithFractions) {
   Config config = parse_ok({"--idle-timeout", "1.5", "--max-runtime", "60"});
   EXPECT_EQ(config.idle_timeout, std::chrono::milliseconds(1500));
   EXPECT_EQ(config.max_runtime, std::chrono::milliseconds(60000));
+}
+
+TEST(CommandLine, ConcurrencyDefaultsTo32) {
+  EXPECT_EQ(parse_ok({}).concurrency, 32u);
+  EXPECT_EQ(parse_ok({"--concurrency", "1"}).concurrency, 1u);
 }
 
 TEST(CommandLine, AwsOptionsAreKept) {
@@ -107,6 +112,8 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"--idle-timeout", "-1"}, "idle-timeout"},
         UsageCase{{"--idle-timeout", "soon"}, "idle-timeout"},
         UsageCase{{"--max-runtime", "x"}, "max-runtime"},
+        UsageCase{{"--concurrency", "0"}, "concurrency"},
+        UsageCase{{"--metrics-port", "70000"}, "metrics-port"},
         UsageCase{{"--dead-letter-dir", "d", "--dead-letter-bucket", "b"},
                   "one dead-letter place only"}));
 

@@ -1,0 +1,127 @@
+#include "aws/aws_call.h"
+
+#include <gtest/gtest.h>
+
+#include "fake_transport.h"
+
+namespace wc::aws {
+namespace {
+
+using testing::FakeTransport;
+
+ServiceConfig test_config() {
+  ServiceConfig config;
+  config.service = "sqs";
+  config.region = "eu-west-1";
+  config.endpoint_url = "http://127.0.0.1:4566";
+  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  return config;
+}
+
+RetryPolicy no_wait(int max_attempts) {
+  RetryPolicy policy;
+  policy.max_attempts = max_attempts;
+  policy.base_delay = std::chrono::milliseconds{0};
+  return policy;
+}
+
+ServiceError body_as_code(const HttpResponse& response) { return {response.body, "msg"}; }
+
+struct CallerTest : ::testing::Test {
+  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+  std::vector<RetryEvent> events;
+  AwsCaller caller{test_config(), transport, no_wait(3),
+                   [this](const RetryEvent& event) { events.push_back(event); }, false};
+  AwsCall call{"SendMessage", "queue 'q'",
+               HttpRequest{"POST", "http://127.0.0.1:4566", "/", {}, {}, "x"}};
+};
+
+TEST_F(CallerTest, TransientFailureIsRetriedAndReportedToTheObserver) {
+  transport->answer(503, "SlowDown");
+  transport->answer(200, "done");
+  auto response = caller.send(call, body_as_code);
+  ASSERT_TRUE(response) << response.error().describe();
+  EXPECT_EQ(response->body, "done");
+  EXPECT_EQ(caller.calls(), 2u);
+  EXPECT_EQ(caller.retries(), 1u);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].operation, "SendMessage");
+  EXPECT_EQ(events[0].resource, "queue 'q'");
+  EXPECT_EQ(events[0].attempt, 1);
+  EXPECT_EQ(events[0].reason, "SlowDown (HTTP 503): msg");
+}
+
+TEST_F(CallerTest, EveryAttemptIsSignedWithItsOwnHeaders) {
+  transport->fail(TransportErrorKind::reset);
+  transport->answer(200);
+  ASSERT_TRUE(caller.send(call, body_as_code));
+  const auto sent = transport->sent();
+  ASSERT_EQ(sent.size(), 2u);
+  for (const HttpRequest& request : sent) {
+    EXPECT_EQ(request.header("Authorization").find("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"), 0u);
+    EXPECT_FALSE(request.header("X-Amz-Date").empty());
+  }
+  EXPECT_TRUE(call.request.header("Authorization").empty()) << "the unsigned call is kept as is";
+}
+
+TEST_F(CallerTest, NonTransientFailureIsReturnedAtOnce) {
+  transport->answer(400, "ValidationException");
+  auto response = caller.send(call, body_as_code);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, "ValidationException");
+  EXPECT_EQ(response.error().http_status, 400);
+  EXPECT_EQ(response.error().attempts, 1);
+  EXPECT_FALSE(response.error().retryable);
+  EXPECT_EQ(caller.calls(), 1u);
+  EXPECT_TRUE(events.empty());
+}
+
+TEST_F(CallerTest, ExhaustedRetriesReturnTheLastFailureAsRetryable) {
+  for (int i = 0; i < 5; ++i) transport->answer(500, "InternalError");
+  auto response = caller.send(call, body_as_code);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().attempts, 3);
+  EXPECT_TRUE(response.error().retryable);
+  EXPECT_EQ(caller.calls(), 3u);
+  EXPECT_EQ(caller.retries(), 2u);
+  EXPECT_EQ(events.size(), 2u);
+}
+
+TEST_F(CallerTest, TransportFailuresBecomeNamedErrorsWithoutStatus) {
+  transport->fail(TransportErrorKind::connect, "refused");
+  transport->fail(TransportErrorKind::timeout, "slow");
+  transport->fail(TransportErrorKind::other, "unsupported protocol");
+  auto response = caller.send(call, body_as_code);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, "TransportError");
+  EXPECT_EQ(response.error().message, "unsupported protocol");
+  EXPECT_EQ(response.error().http_status, 0);
+  EXPECT_FALSE(response.error().retryable);
+  EXPECT_EQ(response.error().attempts, 3);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].reason, "ConnectionError: refused");
+  EXPECT_EQ(events[1].reason, "Timeout: slow");
+}
+
+TEST(AwsError, DescribeNamesOperationResourceCodeStatusMessageAndAttempts) {
+  AwsError error{.operation = "PutObject",
+                 .resource = "bucket 'widgets'",
+                 .http_status = 404,
+                 .code = "NoSuchBucket",
+                 .message = "The specified bucket does not exist"};
+  EXPECT_EQ(error.describe(),
+            "PutObject on bucket 'widgets' failed: NoSuchBucket (HTTP 404): The specified bucket "
+            "does not exist (after 1 attempt)");
+}
+
+TEST(AwsError, DescribeLeavesOutWhatIsUnknownAndCountsPlurals) {
+  AwsError error{.operation = "GetObject",
+                 .resource = "s3://b/k",
+                 .code = "ConnectionError",
+                 .message = "",
+                 .attempts = 6};
+  EXPECT_EQ(error.describe(), "GetObject on s3://b/k failed: ConnectionError (after 6 attempts)");
+}
+
+}  // namespace
+}  // namespace wc::aws
