@@ -15,7 +15,8 @@ namespace wc::app {
 namespace {
 
 bool needs_s3(const Config& config) {
-  return config.source_kind == SourceKind::s3_bucket || config.store_kind == StoreKind::s3_bucket ||
+  return config.source_kind == SourceKind::s3_bucket ||
+         config.store_kind == StoreKind::s3_bucket ||
          config.dead_letter_kind == DeadLetterKind::s3_bucket;
 }
 
@@ -51,9 +52,8 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
                                                     const aws::RetryObserver& on_retry) {
   if (config.source_kind == SourceKind::sqs_queue ||
       config.dead_letter_kind == DeadLetterKind::sqs_queue) {
-    return util::Unexpected(
-        std::string("the SQS source and dead-letter queue are not available "
-                    "in this build yet"));
+    return util::Unexpected(std::string("the SQS source and dead-letter queue are not available "
+                                        "in this build yet"));
   }
   Backends backends;
   if (needs_s3(config)) {
