@@ -24,7 +24,10 @@ util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
     const Config& config, const aws::RetryObserver& on_retry) {
   auto service = aws::resolve_service_config("s3", config.aws, aws::process_environment());
   if (!service) return util::Unexpected("S3: " + service.error());
-  auto transport = std::make_shared<aws::CurlTransport>();
+  aws::CurlTransportOptions transport_options;
+  // Fetchers and lane workers each hold a connection; keep them all open between calls.
+  transport_options.max_idle_handles = 2 * config.concurrency + 8;
+  auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::S3Client>(std::move(*service), std::move(transport),
                                          aws::RetryPolicy{}, on_retry);
 }

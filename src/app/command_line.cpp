@@ -60,6 +60,13 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--max-runtime", raw.max_runtime, "Stop after this many seconds (0: never)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--concurrency", config.concurrency,
+                 "Widgets applied at once (default 32; 1 applies one request at a time)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+  app.add_option("--metrics-port", config.metrics_port,
+                 "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics (and /healthz)")
+      ->check(CLI::Range(1, 65535));
+  app.add_flag("!--no-progress", config.progress, "No progress line every 5 seconds");
   app.add_option("--region", config.aws.region, "AWS region");
   app.add_option("--profile", config.aws.profile, "AWS profile");
   app.add_option("--endpoint-url", config.aws.endpoint_url, "Custom AWS endpoint URL");
