@@ -36,7 +36,10 @@ util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_
     const Config& config, const aws::RetryObserver& on_retry) {
   auto service = aws::resolve_service_config("dynamodb", config.aws, aws::process_environment());
   if (!service) return util::Unexpected("DynamoDB: " + service.error());
-  auto transport = std::make_shared<aws::CurlTransport>();
+  aws::CurlTransportOptions transport_options;
+  // Every lane worker writes through its own connection; keep them all open between calls.
+  transport_options.max_idle_handles = config.concurrency + 8;
+  auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::DynamoDbClient>(std::move(*service), std::move(transport),
                                                aws::RetryPolicy{}, on_retry);
 }
