@@ -1,5 +1,5 @@
 // DynamoDbClient against real DynamoDB implementations: DynamoDB Local
-// (WC_TEST_DYNAMODB_ENDPOINT) and moto (WC_MOTO_ENDPOINT), both set by scripts/test.sh. Each
+// (WC_DYNAMODB_LOCAL_ENDPOINT) and moto (WC_MOTO_ENDPOINT), both set by scripts/test.sh. Each
 // is skipped, saying so, when its variable is not set.
 
 #include <gtest/gtest.h>
@@ -183,7 +183,7 @@ TEST_P(DynamoDbClientLive, BatchWriteAppliesEveryWriteAcrossCalls) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, DynamoDbClientLive,
-                         ::testing::Values("WC_TEST_DYNAMODB_ENDPOINT", "WC_MOTO_ENDPOINT"),
+                         ::testing::Values("WC_DYNAMODB_LOCAL_ENDPOINT", "WC_MOTO_ENDPOINT"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            return std::string(info.index == 0 ? "DynamoDbLocal" : "Moto");
                          });
