@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/config.h"
+#include "aws/dynamodb_client.h"
 #include "aws/s3_client.h"
 #include "source/request_source.h"
 #include "store/dead_letter_sink.h"
@@ -19,7 +20,8 @@ struct Backends {
   std::unique_ptr<source::RequestSource> source;
   std::unique_ptr<store::WidgetStore> store;
   std::unique_ptr<store::DeadLetterSink> dead_letters;
-  std::shared_ptr<aws::S3Client> s3;  ///< null when nothing uses S3
+  std::shared_ptr<aws::S3Client> s3;              ///< null when nothing uses S3
+  std::shared_ptr<aws::DynamoDbClient> dynamodb;  ///< null unless the store is DynamoDB
 
   /// AWS calls and retries so far, over every client.
   std::uint64_t aws_calls() const;
