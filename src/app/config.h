@@ -3,6 +3,7 @@
 // dead-letter place.
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "aws/client_config.h"
@@ -23,6 +24,10 @@ struct Config {
   std::string log_dir = "logs";
   std::chrono::milliseconds idle_timeout{0};
   std::chrono::milliseconds max_runtime{0};
+  std::size_t concurrency = 32;  ///< widgets applied at once; 1 is sequential
+  int metrics_port = 0;          ///< 0: no metrics endpoint
+  bool progress = true;          ///< a progress line every few seconds
+  std::chrono::seconds queue_wait{20};  ///< longest SQS long poll (--queue-wait, 0..20)
   aws::AwsOptions aws;
 };
 

@@ -67,7 +67,8 @@ util::Expected<std::string, std::string> valid_endpoint(const Sourced& endpoint)
     return util::Unexpected("invalid endpoint URL '" + endpoint.value + "' (from " +
                             endpoint.source + "): " + std::string(why));
   };
-  if (scheme != "http" && scheme != "https") return refuse("it must start with http:// or https://");
+  if (scheme != "http" && scheme != "https")
+    return refuse("it must start with http:// or https://");
   std::string authority = url.substr(scheme_end + 3);
   if (authority.empty()) return refuse("it has no host");
   if (authority.find_first_of("/?#") != std::string::npos) {
@@ -77,8 +78,8 @@ util::Expected<std::string, std::string> valid_endpoint(const Sourced& endpoint)
 }
 
 /// Region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1.
-Sourced choose_region(const AwsOptions& options, const EnvLookup& env,
-                      const IniSection* profile, const std::string& where) {
+Sourced choose_region(const AwsOptions& options, const EnvLookup& env, const IniSection* profile,
+                      const std::string& where) {
   if (!options.region.empty()) return {options.region, "--region"};
   for (const auto& candidate : {from_env(env, "AWS_REGION"), from_env(env, "AWS_DEFAULT_REGION"),
                                 from_section(profile, "region", where)}) {

@@ -31,17 +31,16 @@ std::optional<CredentialsResult> from_environment(const EnvLookup& env) {
   std::optional<std::string> secret = env_value(env, "AWS_SECRET_ACCESS_KEY");
   if (!key_id && !secret) return std::nullopt;
   if (!key_id || !secret) {
-    return CredentialsResult(util::Unexpected(
-        std::string("partial AWS credentials in the environment: ") +
-        (key_id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is not set"));
+    return CredentialsResult(
+        util::Unexpected(std::string("partial AWS credentials in the environment: ") +
+                         (key_id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is not set"));
   }
   return CredentialsResult(
       Credentials{*key_id, *secret, env_value(env, "AWS_SESSION_TOKEN").value_or("")});
 }
 
 /// Credentials from one profile section: nullopt when it holds neither key.
-std::optional<CredentialsResult> from_section(const IniSection* section,
-                                              const std::string& where) {
+std::optional<CredentialsResult> from_section(const IniSection* section, const std::string& where) {
   if (section == nullptr) return std::nullopt;
   std::string key_id = value_of(*section, k_key_id);
   std::string secret = value_of(*section, k_secret);

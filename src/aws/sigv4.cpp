@@ -59,12 +59,14 @@ std::string host_of(std::string_view endpoint) {
   return std::string(host);
 }
 
-/// The request plus a Host header derived from the endpoint, when it has none.
-HttpRequest with_host(HttpRequest request) {
+/// The request's headers plus a Host header derived from the endpoint, when it has none.
+/// (Headers only: copying the request would copy an object body.)
+Headers with_host(const HttpRequest& request) {
+  Headers headers = request.headers;
   if (request.header("host").empty() && !request.endpoint.empty()) {
-    request.headers.emplace_back("Host", host_of(request.endpoint));
+    headers.emplace_back("Host", host_of(request.endpoint));
   }
-  return request;
+  return headers;
 }
 
 /// Removes `/./`, `/../` and empty segments (botocore's normalisation, which the suite's
@@ -141,7 +143,7 @@ std::string canonical_header_value(std::string_view value) {
 }
 
 struct CanonicalHeaders {
-  std::string block;   ///< "name:value\n" per header name, sorted
+  std::string block;         ///< "name:value\n" per header name, sorted
   std::string signed_names;  ///< "name1;name2"
 };
 
@@ -175,8 +177,8 @@ std::string payload_hash(const HttpRequest& request) {
 }
 
 std::string signing_key(const Credentials& credentials, const SigningParams& params) {
-  std::string key = hmac_sha256("AWS4" + credentials.secret_access_key,
-                                amz_date(params.time).substr(0, 8));
+  std::string key =
+      hmac_sha256("AWS4" + credentials.secret_access_key, amz_date(params.time).substr(0, 8));
   key = hmac_sha256(key, params.region);
   key = hmac_sha256(key, params.service);
   return hmac_sha256(key, "aws4_request");
@@ -189,25 +191,23 @@ void remove_header(Headers& headers, std::string_view name) {
 }  // namespace
 
 std::string canonical_request(const HttpRequest& request, const SigningParams& params) {
-  HttpRequest complete = with_host(request);
-  CanonicalHeaders headers = canonical_headers(complete.headers);
-  return complete.method + '\n' + canonical_uri(complete.path, params.s3_rules) + '\n' +
-         canonical_query(complete) + '\n' + headers.block + '\n' + headers.signed_names + '\n' +
-         payload_hash(complete);
+  CanonicalHeaders headers = canonical_headers(with_host(request));
+  return request.method + '\n' + canonical_uri(request.path, params.s3_rules) + '\n' +
+         canonical_query(request) + '\n' + headers.block + '\n' + headers.signed_names + '\n' +
+         payload_hash(request);
 }
 
 std::string string_to_sign(const HttpRequest& request, const SigningParams& params) {
-  return std::string(k_algorithm) + '\n' + amz_date(params.time) + '\n' +
-         credential_scope(params) + '\n' + sha256_hex(canonical_request(request, params));
+  return std::string(k_algorithm) + '\n' + amz_date(params.time) + '\n' + credential_scope(params) +
+         '\n' + sha256_hex(canonical_request(request, params));
 }
 
-HttpRequest sign(HttpRequest request, const Credentials& credentials,
-                 const SigningParams& params) {
+HttpRequest sign(HttpRequest request, const Credentials& credentials, const SigningParams& params) {
   // Re-signing (a retry) must replace, not duplicate, what an earlier signature added.
   remove_header(request.headers, "authorization");
   remove_header(request.headers, "x-amz-date");
   remove_header(request.headers, "x-amz-security-token");
-  request = with_host(std::move(request));
+  request.headers = with_host(request);
   request.headers.emplace_back("X-Amz-Date", amz_date(params.time));
   if (!credentials.session_token.empty()) {
     request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
@@ -218,8 +218,8 @@ HttpRequest sign(HttpRequest request, const Credentials& credentials,
   std::string signature =
       hex_lower(hmac_sha256(signing_key(credentials, params), string_to_sign(request, params)));
   request.headers.emplace_back(
-      "Authorization", std::string(k_algorithm) + " Credential=" + credentials.access_key_id +
-                           "/" + credential_scope(params) +
+      "Authorization", std::string(k_algorithm) + " Credential=" + credentials.access_key_id + "/" +
+                           credential_scope(params) +
                            ", SignedHeaders=" + canonical_headers(request.headers).signed_names +
                            ", Signature=" + signature);
   return request;

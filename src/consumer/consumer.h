@@ -1,9 +1,15 @@
 #pragma once
-// The consumer loop: take requests from the source in order, apply each, then remove it
-// (SPEC §6). Sequential: a request is removed before the next one is started, which is what
-// keeps a replay after a crash from undoing newer state.
+// The consumer: takes requests from the source in order and applies them to the store with up
+// to `concurrency` widgets at a time, while the requests of one widget run strictly one after
+// another in source order, each removed from the source before the next of its widget starts
+// (SPEC §6). That last rule is what keeps a replay after a crash from undoing newer state.
+//
+// Threads: a lister polls the source ahead of the work (bounded by a window), a fetch pool
+// reads and validates bodies, this thread hands validated requests to per-widget lanes in
+// source order, a worker pool runs the lanes, and removals go out in batches.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,7 +24,13 @@ namespace wc::consumer {
 struct ConsumerOptions {
   std::chrono::milliseconds idle_timeout{0};  ///< 0: never stop for idleness
   std::chrono::milliseconds max_runtime{0};   ///< 0: no limit
-  std::size_t poll_batch = 1000;              ///< requests asked of the source per poll
+  std::size_t concurrency = 32;               ///< widgets applied at once; 1 is sequential
+  /// Requests handed out and not yet removed, at most. 0: derived from concurrency.
+  std::size_t window = 0;
+  std::size_t max_removal_batch = 1000;                 ///< DeleteObjects takes up to 1000
+  std::chrono::milliseconds max_removal_delay{200};     ///< an applied request waits no longer
+  std::chrono::milliseconds progress_interval{5000};    ///< 0: no progress lines
+  std::function<std::uint64_t()> retries;               ///< AWS retries so far, for progress
 };
 
 enum class StopReason { idle_timeout, max_runtime, stop_requested, fatal_error };
@@ -36,28 +48,22 @@ class Consumer {
            store::DeadLetterSink& dead_letters, ConsumerOptions options, const StopFlag& stop);
 
   /// Checks source, store and dead-letter place, then consumes until idle timeout, max
-  /// runtime, a stop request, or a fatal error.
+  /// runtime, a stop request, or a fatal error. On the way out, work in flight is finished and
+  /// removed, and requests not started are released to the source.
   RunResult run();
 
+  /// Live counters (safe to read from another thread while run() works).
+  const RunStats& stats() const { return stats_; }
+
  private:
-  /// Empty on success; otherwise the fatal error that must end the run.
   std::optional<std::string> check_all();
-  /// Handles one request from read to removal; a fatal error ends the run.
-  std::optional<std::string> handle(const source::SourceRequest& request, RunStats& stats);
-  std::optional<std::string> dead_letter(const source::SourceRequest& request,
-                                         const std::string& body, const std::string& reason,
-                                         int attempts);
-  /// The request's bytes, waiting out transient source failures; nullopt when it vanished or
-  /// a stop was requested.
-  std::optional<std::string> read_body(const source::SourceRequest& request,
-                                       std::optional<std::string>& fatal);
-  bool out_of_time(std::chrono::steady_clock::time_point started) const;
 
   source::RequestSource& source_;
   store::WidgetStore& store_;
   store::DeadLetterSink& dead_letters_;
   ConsumerOptions options_;
   const StopFlag& stop_;
+  RunStats stats_;
 };
 
 }  // namespace wc::consumer

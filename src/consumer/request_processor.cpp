@@ -5,18 +5,15 @@ namespace wc::consumer {
 RequestProcessor::RequestProcessor(store::WidgetStore& store, const StopFlag& stop)
     : store_(store), stop_(stop) {}
 
-Processed RequestProcessor::process(std::string_view body) {
+std::variant<model::WidgetRequest, std::string> RequestProcessor::validate(
+    std::string_view body) const {
   auto parsed = model::parse_request(body);
-  if (!parsed) {
-    return Processed{Disposition::rejected, std::nullopt, std::nullopt, parsed.error().reason, 0};
-  }
-  if (auto reason = store_.rejection(*parsed)) {
-    return Processed{Disposition::rejected, std::nullopt, std::move(*parsed), *reason, 0};
-  }
-  return apply(std::move(*parsed));
+  if (!parsed) return std::move(parsed.error().reason);
+  if (auto reason = store_.rejection(*parsed)) return std::move(*reason);
+  return std::move(*parsed);
 }
 
-Processed RequestProcessor::apply(model::WidgetRequest request) {
+Processed RequestProcessor::apply(model::WidgetRequest request) const {
   Processed processed;
   for (int attempt = 1; attempt <= k_max_attempts; ++attempt) {
     processed.attempts = attempt;

@@ -1,9 +1,10 @@
 #pragma once
-// Turns one request's bytes into its effect on the store: parse, validate, apply with bounded
+// Turns one request's bytes into its effect on the store: validate, then apply with bounded
 // attempts, and say what happened. Knows nothing of sources or of order.
 
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "consumer/stop_flag.h"
 #include "model/request.h"
@@ -36,11 +37,13 @@ class RequestProcessor {
 
   RequestProcessor(store::WidgetStore& store, const StopFlag& stop);
 
-  Processed process(std::string_view body);
+  /// Parses the body and checks the store can hold it: the request, or why it is rejected.
+  std::variant<model::WidgetRequest, std::string> validate(std::string_view body) const;
+
+  /// Applies a valid request, with bounded attempts on transient failures. Thread-safe.
+  Processed apply(model::WidgetRequest request) const;
 
  private:
-  Processed apply(model::WidgetRequest request);
-
   store::WidgetStore& store_;
   const StopFlag& stop_;
 };

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <numeric>
 
 namespace wc::consumer {
 
@@ -30,8 +29,17 @@ FinalOutcome final_outcome(store::Outcome outcome) {
   return FinalOutcome::missing;
 }
 
+RunStats::RunStats(const RunStats& other) { *this = other; }
+
+RunStats& RunStats::operator=(const RunStats& other) {
+  for (std::size_t i = 0; i < k_final_outcomes; ++i) counts_[i] = other.counts_[i].load();
+  return *this;
+}
+
 std::uint64_t RunStats::total() const {
-  return std::accumulate(counts_.begin(), counts_.end(), std::uint64_t{0});
+  std::uint64_t sum = 0;
+  for (const auto& count : counts_) sum += count.load(std::memory_order_relaxed);
+  return sum;
 }
 
 std::string RunStats::summary(std::chrono::steady_clock::duration elapsed) const {
@@ -40,7 +48,7 @@ std::string RunStats::summary(std::chrono::steady_clock::duration elapsed) const
   std::string text = fmt::format("{} requests in {:.2f} s ({:.1f} requests/s):", total(), seconds,
                                  rate);
   for (std::size_t i = 0; i < k_final_outcomes; ++i) {
-    text += fmt::format("{} {} {}", i == 0 ? "" : ",", counts_[i],
+    text += fmt::format("{} {} {}", i == 0 ? "" : ",", counts_[i].load(),
                         to_string(static_cast<FinalOutcome>(i)));
   }
   return text;

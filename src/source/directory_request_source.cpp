@@ -31,32 +31,47 @@ util::Expected<void, SourceError> DirectoryRequestSource::check() {
   return {};
 }
 
-util::Expected<std::vector<SourceRequest>, SourceError> DirectoryRequestSource::poll(
-    std::size_t max) {
-  if (max == 0) return std::vector<SourceRequest>{};
+util::Expected<void, SourceError> DirectoryRequestSource::scan() {
   std::error_code ec;
   fs::directory_iterator it(directory_, ec);
   if (ec) {
     return util::Unexpected(
         SourceError{"request source " + describe() + " cannot be read: " + ec.message(), false});
   }
-  // Keep only the `max` smallest names: memory stays bounded by the window, not the backlog.
+  std::lock_guard lock(mutex_);
   std::set<std::string> smallest;
   for (const auto& entry : it) {
     std::string name = entry.path().filename().string();
     if (name.empty() || name.front() == '.' || name <= window_.list_after()) continue;
+    if (smallest.size() == k_scan_batch && name >= *smallest.rbegin()) continue;
     if (!window_.admits(name) || !entry.is_regular_file(ec)) continue;
-    if (smallest.size() == max && name >= *smallest.rbegin()) continue;
     smallest.insert(std::move(name));
-    if (smallest.size() > max) smallest.erase(std::prev(smallest.end()));
+    if (smallest.size() > k_scan_batch) smallest.erase(std::prev(smallest.end()));
   }
   if (smallest.empty()) window_.restart_pass();
-
-  std::vector<SourceRequest> requests;
   for (const auto& name : smallest) {
     window_.pass(name);
-    window_.hand_out(name);
-    requests.push_back(SourceRequest{name, 0, std::nullopt, {}});
+    scanned_.push_back(name);
+  }
+  return {};
+}
+
+util::Expected<std::vector<SourceRequest>, SourceError> DirectoryRequestSource::poll(
+    std::size_t max) {
+  bool empty = false;
+  {
+    std::lock_guard lock(mutex_);
+    empty = scanned_.empty();
+  }
+  if (empty) {
+    if (auto scanned = scan(); !scanned) return util::Unexpected(std::move(scanned).error());
+  }
+  std::vector<SourceRequest> requests;
+  std::lock_guard lock(mutex_);
+  while (!scanned_.empty() && requests.size() < max) {
+    window_.hand_out(scanned_.front());
+    requests.push_back(SourceRequest{std::move(scanned_.front()), 0, std::nullopt, {}});
+    scanned_.pop_front();
   }
   return requests;
 }
@@ -67,6 +82,7 @@ util::Expected<std::optional<std::string>, SourceError> DirectoryRequestSource::
   if (!file) {
     std::error_code ec;
     if (!fs::exists(directory_ / request.key, ec)) {
+      std::lock_guard lock(mutex_);
       window_.finish(request.key);
       return std::optional<std::string>();
     }
@@ -86,6 +102,7 @@ util::Expected<void, SourceError> DirectoryRequestSource::remove(const SourceReq
                                             " cannot be removed: " + ec.message(),
                                         false});
   }
+  std::lock_guard lock(mutex_);
   window_.finish(request.key);
   return {};
 }

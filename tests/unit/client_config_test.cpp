@@ -145,8 +145,9 @@ TEST_F(ClientConfigTest, IgnoreConfiguredEndpointUrlsLeavesOnlyTheFlag) {
 }
 
 TEST_F(ClientConfigTest, ProfileSettingCanIgnoreConfiguredEndpointUrls) {
-  home.write_config("[default]\nendpoint_url = http://profile:1\n"
-                    "ignore_configured_endpoint_urls = true\n");
+  home.write_config(
+      "[default]\nendpoint_url = http://profile:1\n"
+      "ignore_configured_endpoint_urls = true\n");
   env.variables["AWS_ENDPOINT_URL_S3"] = "http://service-variable:4";
   EXPECT_EQ(endpoint(), "");
 }

@@ -70,6 +70,11 @@ TEST(CommandLine, TimeoutsAreSecondsWithFractions) {
   EXPECT_EQ(config.max_runtime, std::chrono::milliseconds(60000));
 }
 
+TEST(CommandLine, ConcurrencyDefaultsTo32) {
+  EXPECT_EQ(parse_ok({}).concurrency, 32u);
+  EXPECT_EQ(parse_ok({"--concurrency", "1"}).concurrency, 1u);
+}
+
 TEST(CommandLine, AwsOptionsAreKept) {
   Config config = parse_ok({"--region", "eu-west-1", "--profile", "p", "--endpoint-url",
                             "http://127.0.0.1:5000"});
@@ -107,6 +112,8 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"--idle-timeout", "-1"}, "idle-timeout"},
         UsageCase{{"--idle-timeout", "soon"}, "idle-timeout"},
         UsageCase{{"--max-runtime", "x"}, "max-runtime"},
+        UsageCase{{"--concurrency", "0"}, "concurrency"},
+        UsageCase{{"--metrics-port", "70000"}, "metrics-port"},
         UsageCase{{"--dead-letter-dir", "d", "--dead-letter-bucket", "b"},
                   "one dead-letter place only"}));
 

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <cstdio>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "model/widget_json.h"
@@ -26,10 +28,13 @@ class MemorySource : public source::RequestSource {
   std::vector<std::string> removed;
   bool fail_remove = false;
   bool fatal_poll = false;
+  std::vector<std::string>* events = nullptr;  // "apply KEY" / "remove KEY", in order
+  std::recursive_mutex mutex;  // shared with MemoryDocuments, which logs to `events` too
 
   std::string describe() const override { return "memory source"; }
   util::Expected<void, SourceError> check() override { return {}; }
   util::Expected<std::vector<SourceRequest>, SourceError> poll(std::size_t max) override {
+    std::lock_guard lock(mutex);
     if (fatal_poll) return util::Unexpected(SourceError{"memory source is gone", true});
     std::vector<SourceRequest> out;
     for (const auto& [key, body] : requests) {
@@ -42,11 +47,14 @@ class MemorySource : public source::RequestSource {
   }
   util::Expected<std::optional<std::string>, SourceError> read(
       const SourceRequest& request) override {
+    std::lock_guard lock(mutex);
     auto it = requests.find(request.key);
     if (it == requests.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
   util::Expected<void, SourceError> remove(const SourceRequest& request) override {
+    std::lock_guard lock(mutex);
+    if (events) events->push_back("remove " + request.key);
     if (fail_remove) return util::Unexpected(SourceError{"cannot remove", false});
     requests.erase(request.key);
     removed.push_back(request.key);
@@ -62,21 +70,27 @@ class MemoryDocuments : public store::DocumentBackend {
   std::map<std::string, std::string>& documents;
   std::deque<StoreErrorKind>& failures;  // next put calls fail with these
   bool healthy = true;
+  std::vector<std::string>* events = nullptr;
+  std::recursive_mutex& mutex;
 
-  MemoryDocuments(std::map<std::string, std::string>& docs, std::deque<StoreErrorKind>& fails)
-      : documents(docs), failures(fails) {}
+  MemoryDocuments(std::map<std::string, std::string>& docs, std::deque<StoreErrorKind>& fails,
+                  std::recursive_mutex& shared_mutex)
+      : documents(docs), failures(fails), mutex(shared_mutex) {}
   std::string describe() const override { return "memory store"; }
   util::Expected<void, StoreError> check() override {
     if (healthy) return {};
     return util::Unexpected(StoreError{StoreErrorKind::fatal, "memory store is down"});
   }
   util::Expected<std::optional<std::string>, StoreError> get(const std::string& key) override {
+    std::lock_guard lock(mutex);
     auto it = documents.find(key);
     if (it == documents.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
   util::Expected<bool, StoreError> put(const std::string& key, const std::string& json,
                                        bool only_if_absent) override {
+    std::lock_guard lock(mutex);
+    if (events) events->push_back("apply " + model::widget_from_json(json)->label.value_or(""));
     if (!failures.empty()) {
       auto kind = failures.front();
       failures.pop_front();
@@ -87,6 +101,7 @@ class MemoryDocuments : public store::DocumentBackend {
     return true;
   }
   util::Expected<bool, StoreError> remove(const std::string& key) override {
+    std::lock_guard lock(mutex);
     return documents.erase(key) > 0;
   }
 };
@@ -94,9 +109,11 @@ class MemoryDocuments : public store::DocumentBackend {
 class MemoryDeadLetters : public store::DeadLetterSink {
  public:
   std::vector<store::DeadLetter> letters;
+  std::mutex mutex;
   std::string describe() const override { return "memory dead letters"; }
   util::Expected<void, std::string> check() override { return {}; }
   util::Expected<void, std::string> keep(const store::DeadLetter& letter) override {
+    std::lock_guard lock(mutex);
     letters.push_back(letter);
     return {};
   }
@@ -112,7 +129,8 @@ std::string update(const std::string& id, const std::string& label) {
          R"(","owner":"Sue Smith","label":")" + label + R"("})";
 }
 
-class ConsumerTest : public testing::Test {
+// Every behaviour holds for the sequential consumer and the concurrent one alike.
+class ConsumerTest : public testing::TestWithParam<std::size_t> {
  protected:
   MemorySource source;
   std::map<std::string, std::string> documents;
@@ -123,7 +141,7 @@ class ConsumerTest : public testing::Test {
   StopFlag stop;
 
   void SetUp() override {
-    auto docs = std::make_unique<MemoryDocuments>(documents, failures);
+    auto docs = std::make_unique<MemoryDocuments>(documents, failures, source.mutex);
     backend = docs.get();
     store = std::make_unique<store::DocumentWidgetStore>(std::move(docs));
   }
@@ -131,6 +149,7 @@ class ConsumerTest : public testing::Test {
   RunResult run() {
     ConsumerOptions options;
     options.idle_timeout = std::chrono::milliseconds(50);
+    options.concurrency = GetParam();
     Consumer consumer(source, *store, dead_letters, options, stop);
     return consumer.run();
   }
@@ -142,7 +161,7 @@ class ConsumerTest : public testing::Test {
   }
 };
 
-TEST_F(ConsumerTest, AppliesInKeyOrderAndRemovesEachRequest) {
+TEST_P(ConsumerTest, AppliesInKeyOrderAndRemovesEachRequest) {
   source.requests = {{"002", update("w1", "second")}, {"001", create("w1", "first")}};
   RunResult result = run();
   EXPECT_EQ(result.reason, StopReason::idle_timeout);
@@ -152,7 +171,7 @@ TEST_F(ConsumerTest, AppliesInKeyOrderAndRemovesEachRequest) {
   EXPECT_EQ(result.stats.count_of(FinalOutcome::updated), 1u);
 }
 
-TEST_F(ConsumerTest, RejectedRequestIsDeadLetteredWithItsBytesAndRemoved) {
+TEST_P(ConsumerTest, RejectedRequestIsDeadLetteredWithItsBytesAndRemoved) {
   source.requests = {{"001", "not json"}, {"002", create("w1", "ok")}};
   RunResult result = run();
   ASSERT_EQ(dead_letters.letters.size(), 1u);
@@ -164,7 +183,7 @@ TEST_F(ConsumerTest, RejectedRequestIsDeadLetteredWithItsBytesAndRemoved) {
   EXPECT_EQ(result.stats.count_of(FinalOutcome::rejected), 1u);
 }
 
-TEST_F(ConsumerTest, UpdateOfMissingWidgetCountsAsMissingAndIsRemoved) {
+TEST_P(ConsumerTest, UpdateOfMissingWidgetCountsAsMissingAndIsRemoved) {
   source.requests = {{"001", update("nope", "x")}};
   RunResult result = run();
   EXPECT_EQ(result.stats.count_of(FinalOutcome::missing), 1u);
@@ -172,7 +191,7 @@ TEST_F(ConsumerTest, UpdateOfMissingWidgetCountsAsMissingAndIsRemoved) {
   EXPECT_TRUE(documents.empty());
 }
 
-TEST_F(ConsumerTest, FatalStoreErrorStopsAndLeavesTheRequest) {
+TEST_P(ConsumerTest, FatalStoreErrorStopsAndLeavesTheRequest) {
   source.requests = {{"001", create("w1", "a")}, {"002", create("w2", "b")}};
   failures = {StoreErrorKind::fatal};
   RunResult result = run();
@@ -182,7 +201,7 @@ TEST_F(ConsumerTest, FatalStoreErrorStopsAndLeavesTheRequest) {
   EXPECT_TRUE(dead_letters.letters.empty());
 }
 
-TEST_F(ConsumerTest, RequestRefusedByStoreIsDeadLetteredAndTheRestGoOn) {
+TEST_P(ConsumerTest, RequestRefusedByStoreIsDeadLetteredAndTheRestGoOn) {
   source.requests = {{"001", create("w1", "a")}, {"002", create("w2", "b")}};
   failures = {StoreErrorKind::request};
   RunResult result = run();
@@ -193,7 +212,7 @@ TEST_F(ConsumerTest, RequestRefusedByStoreIsDeadLetteredAndTheRestGoOn) {
   EXPECT_TRUE(source.requests.empty());
 }
 
-TEST_F(ConsumerTest, TransientFailureIsRetriedThenSucceeds) {
+TEST_P(ConsumerTest, TransientFailureIsRetriedThenSucceeds) {
   source.requests = {{"001", create("w1", "a")}};
   failures = {StoreErrorKind::transient};
   RunResult result = run();
@@ -202,7 +221,7 @@ TEST_F(ConsumerTest, TransientFailureIsRetriedThenSucceeds) {
   EXPECT_EQ(result.stats.count_of(FinalOutcome::created), 1u);
 }
 
-TEST_F(ConsumerTest, TransientFailureWithStoreDownStopsWithoutDeadLettering) {
+TEST_P(ConsumerTest, TransientFailureWithStoreDownStopsWithoutDeadLettering) {
   source.requests = {{"001", create("w1", "a")}};
   failures = {StoreErrorKind::transient};
   backend->healthy = false;
@@ -212,7 +231,7 @@ TEST_F(ConsumerTest, TransientFailureWithStoreDownStopsWithoutDeadLettering) {
   EXPECT_EQ(source.requests.size(), 1u);
 }
 
-TEST_F(ConsumerTest, RequestThatCannotBeRemovedStopsTheRun) {
+TEST_P(ConsumerTest, RequestThatCannotBeRemovedStopsTheRun) {
   source.requests = {{"001", create("w1", "a")}, {"002", update("w1", "b")}};
   source.fail_remove = true;
   RunResult result = run();
@@ -220,14 +239,14 @@ TEST_F(ConsumerTest, RequestThatCannotBeRemovedStopsTheRun) {
   EXPECT_EQ(label_of("w1"), "a") << "the later update must not run before 001 is removed";
 }
 
-TEST_F(ConsumerTest, FatalSourceErrorStops) {
+TEST_P(ConsumerTest, FatalSourceErrorStops) {
   source.fatal_poll = true;
   RunResult result = run();
   EXPECT_EQ(result.reason, StopReason::fatal_error);
   EXPECT_NE(result.fatal_error.find("gone"), std::string::npos);
 }
 
-TEST_F(ConsumerTest, StopRequestedBeforeStartDoesNothing) {
+TEST_P(ConsumerTest, StopRequestedBeforeStartDoesNothing) {
   source.requests = {{"001", create("w1", "a")}};
   stop.request_stop();
   RunResult result = run();
@@ -235,12 +254,56 @@ TEST_F(ConsumerTest, StopRequestedBeforeStartDoesNothing) {
   EXPECT_EQ(source.requests.size(), 1u);
 }
 
-TEST_F(ConsumerTest, CreateOfExistingWidgetIsReplaced) {
+TEST_P(ConsumerTest, CreateOfExistingWidgetIsReplaced) {
   source.requests = {{"001", create("w1", "a")}, {"002", create("w1", "b")}};
   RunResult result = run();
   EXPECT_EQ(result.stats.count_of(FinalOutcome::replaced), 1u);
   EXPECT_EQ(label_of("w1"), "b");
 }
+
+TEST_P(ConsumerTest, RequestsOfOneWidgetApplyInOrderEachRemovedBeforeTheNext) {
+  std::vector<std::string> events;
+  source.events = &events;
+  backend->events = &events;
+  constexpr int k_requests = 300;
+  const std::vector<std::string> widgets = {"w0", "w1", "w2"};
+  for (const auto& id : widgets) source.requests["a000" + id] = create(id, "a000" + id);
+  char key[32];
+  for (int i = 1; i < k_requests; ++i) {
+    std::snprintf(key, sizeof key, "%03d", i);
+    for (const auto& id : widgets) source.requests["x" + std::string(key) + id] =
+        update(id, "x" + std::string(key) + id);
+  }
+  RunResult result = run();
+  EXPECT_EQ(result.stats.total(), static_cast<std::uint64_t>(k_requests * 3));
+  EXPECT_EQ(label_of("w0"), "x299w0");
+  EXPECT_EQ(label_of("w2"), "x299w2");
+  // Per widget: applies in key order, and each request removed before the next one applies.
+  for (const auto& id : widgets) {
+    std::string last_applied;
+    bool last_removed = true;
+    for (const auto& event : events) {
+      bool apply = event.rfind("apply ", 0) == 0;
+      std::string key_of_event = event.substr(apply ? 6 : 7);
+      if (key_of_event.size() < id.size() ||
+          key_of_event.compare(key_of_event.size() - id.size(), id.size(), id) != 0) {
+        continue;
+      }
+      if (apply) {
+        EXPECT_TRUE(last_removed) << key_of_event << " applied before " << last_applied
+                                  << " was removed";
+        EXPECT_LT(last_applied, key_of_event);
+        last_applied = key_of_event;
+        last_removed = false;
+      } else if (key_of_event == last_applied) {
+        last_removed = true;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Concurrency, ConsumerTest, testing::Values(1, 32),
+                         [](const auto& info) { return "concurrency" + std::to_string(info.param); });
 
 }  // namespace
 }  // namespace wc::consumer

@@ -154,8 +154,9 @@ TEST_F(CredentialsTest, ConfigFileSectionWithoutPrefixIsNotAProfile) {
 }
 
 TEST_F(CredentialsTest, ConfigFileDefaultProfileIsPlainDefault) {
-  home.write_config("[default]\nregion = eu-west-1\naws_access_key_id = AKIDCFG\n"
-                    "aws_secret_access_key = cfg-secret\n");
+  home.write_config(
+      "[default]\nregion = eu-west-1\naws_access_key_id = AKIDCFG\n"
+      "aws_secret_access_key = cfg-secret\n");
 
   auto credentials = resolve();
   ASSERT_TRUE(credentials) << credentials.error();
@@ -184,7 +185,8 @@ TEST_F(CredentialsTest, ConfigFileVariableOverridesHome) {
 }
 
 TEST_F(CredentialsTest, TildeInFileVariableMeansHome) {
-  home.write(home.path() + "/creds", "[default]\naws_access_key_id=AKIDTILDE\naws_secret_access_key=x\n");
+  home.write(home.path() + "/creds",
+             "[default]\naws_access_key_id=AKIDTILDE\naws_secret_access_key=x\n");
   env.variables["AWS_SHARED_CREDENTIALS_FILE"] = "~/creds";
 
   auto credentials = resolve();
@@ -259,8 +261,9 @@ TEST_F(CredentialsTest, PartialFileKeysAreAnErrorThatNeverShowsTheSecret) {
 }
 
 TEST_F(CredentialsTest, ProfileRelyingOnAnUnsupportedSourceSaysSo) {
-  home.write_config("[profile assumed]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
-                    "source_profile = default\n");
+  home.write_config(
+      "[profile assumed]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+      "source_profile = default\n");
 
   auto credentials = resolve("assumed");
   ASSERT_FALSE(credentials);

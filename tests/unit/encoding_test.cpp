@@ -24,7 +24,7 @@ TEST(UriEncode, SlashIsEncodedUnlessAskedToKeepIt) {
 }
 
 TEST(UriEncode, Utf8IsEncodedBytewise) {
-  EXPECT_EQ(uri_encode("\xE1\x88\xB4"), "%E1%88%B4");           // U+1234
+  EXPECT_EQ(uri_encode("\xE1\x88\xB4"), "%E1%88%B4");  // U+1234
   EXPECT_EQ(uri_encode("caf\xC3\xA9 \xF0\x9F\x93\xA6"), "caf%C3%A9%20%F0%9F%93%A6");
 }
 
@@ -71,8 +71,7 @@ TEST(Base64, EncodesBinaryWithoutLineBreaks) {
 
 TEST(Md5Base64, MatchesKnownContentMd5Values) {
   EXPECT_EQ(md5_base64(""), "1B2M2Y8AsgTpgAmY7PhCfg==");
-  EXPECT_EQ(md5_base64("The quick brown fox jumps over the lazy dog"),
-            "nhB9nTcrtoJr2B01QqQZ1g==");
+  EXPECT_EQ(md5_base64("The quick brown fox jumps over the lazy dog"), "nhB9nTcrtoJr2B01QqQZ1g==");
 }
 
 TEST(Sha256, MatchesFips180Vectors) {

@@ -21,8 +21,9 @@ TEST(IniFile, FullLineCommentsAreSkippedButHashInValuesIsKept) {
 }
 
 TEST(IniFile, NestedSettingsAfterAnEmptyValueBecomeDottedKeys) {
-  IniFile file = parse_ini("[services local]\ns3 =\n  endpoint_url = http://h:1\n"
-                           "dynamodb =\n  endpoint_url = http://h:2\nafter = x\n");
+  IniFile file = parse_ini(
+      "[services local]\ns3 =\n  endpoint_url = http://h:1\n"
+      "dynamodb =\n  endpoint_url = http://h:2\nafter = x\n");
   const IniSection* section = file.section("services local");
   ASSERT_NE(section, nullptr);
   EXPECT_EQ(section->at("s3.endpoint_url"), "http://h:1");

@@ -24,7 +24,8 @@ namespace {
 using namespace std::chrono_literals;
 
 // The suite's fixed signing inputs (its README; the date is in every .req).
-const Credentials k_suite_credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
+const Credentials k_suite_credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                      ""};
 
 constexpr const char* k_install_hint =
     "AWS's SigV4 test suite is not installed. Run `npm install --prefix tests` in the source "
@@ -71,8 +72,8 @@ Suite load_suite() {
     const auto& all = index.at("tests").at("all");
     suite.entries_in_file = all.size();
     for (const auto& entry : all) {
-      suite.vectors.push_back({entry.at("name"), entry.at("req"), entry.at("creq"),
-                               entry.at("sts"), entry.at("authz"), entry.at("sreq")});
+      suite.vectors.push_back({entry.at("name"), entry.at("req"), entry.at("creq"), entry.at("sts"),
+                               entry.at("authz"), entry.at("sreq")});
     }
   } catch (const nlohmann::json::exception& error) {
     suite.load_error = suite.location + ": " + error.what();
@@ -141,8 +142,8 @@ HttpRequest parse_req(const std::string& text) {
 
 SigningParams suite_params() {
   // 20150830T123600Z
-  return {"us-east-1", "service", std::chrono::sys_days{std::chrono::year{2015} / 8 / 30} +
-                                      12h + 36min, false};
+  return {"us-east-1", "service",
+          std::chrono::sys_days{std::chrono::year{2015} / 8 / 30} + 12h + 36min, false};
 }
 
 std::string authorization_line_of(const std::string& sreq) {
@@ -166,7 +167,9 @@ struct Erratum {
 const std::vector<Erratum>& errata() {
   static const std::vector<Erratum> list = {
       {"post-x-www-form-urlencoded",
-       [](HttpRequest& r) { std::erase_if(r.headers, [](auto& h) { return h.first == "Content-Length"; }); }},
+       [](HttpRequest& r) {
+         std::erase_if(r.headers, [](auto& h) { return h.first == "Content-Length"; });
+       }},
       {"post-x-www-form-urlencoded-parameters",
        [](HttpRequest& r) {
          std::erase_if(r.headers, [](auto& h) { return h.first == "Content-Length"; });
@@ -191,28 +194,32 @@ std::vector<SuiteVector> vectors_missing_from_package() {
   const std::string date = "X-Amz-Date:20150830T123600Z";
   const std::string host = "Host:example.amazonaws.com";
   const std::string empty_hash = sha256_hex("");
-  const std::string scope = "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n";
+  const std::string scope =
+      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n";
   const std::string authz =
       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ";
   return {
       {"get-header-value-multiline",
        "GET / HTTP/1.1\n" + host + "\nMy-Header1:value1\n  value2\n     value3\n" + date,
        "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value1,value2,value3\n"
-       "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n" + empty_hash,
+       "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n" +
+           empty_hash,
        scope + "b7b6cbfd8a0430b78891e986784da2630c8a135a8595cec25b26ea94f926ee55",
        authz + "SignedHeaders=host;my-header1;x-amz-date, "
                "Signature=ba17b383a53190154eb5fa66a1b836cc297cc0a3d70a5d00705980573d8ff790",
        ""},
       {"get-utf8", "GET /\xE1\x88\xB4 HTTP/1.1\n" + host + "\n" + date,
        "GET\n/%E1%88%B4\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
-       "host;x-amz-date\n" + empty_hash,
+       "host;x-amz-date\n" +
+           empty_hash,
        scope + "2a0a97d02205e45ce2e994789806b19270cfbbb0921b278ccf58f5249ac42102",
        authz + "SignedHeaders=host;x-amz-date, "
                "Signature=8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85",
        ""},
       {"get-space", "GET /example space/ HTTP/1.1\n" + host + "\n" + date,
        "GET\n/example%20space/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
-       "host;x-amz-date\n" + empty_hash,
+       "host;x-amz-date\n" +
+           empty_hash,
        scope + "63ee75631ed7234ae61b5f736dfc7754cdccfedbff4b5128a915706ee9390d86",
        authz + "SignedHeaders=host;x-amz-date, "
                "Signature=652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741",
@@ -252,8 +259,7 @@ void check_vector(const SuiteVector& vector) {
   EXPECT_EQ(signed_request.header("Authorization"), expected_authz);
   if (vector.sreq.find("X-Amz-Security-Token") != std::string::npos &&
       credentials.session_token.empty()) {
-    EXPECT_NE(vector.sreq.find("X-Amz-Security-Token:" + loaded.session_token),
-              std::string::npos)
+    EXPECT_NE(vector.sreq.find("X-Amz-Security-Token:" + loaded.session_token), std::string::npos)
         << "the token this vector adds after signing is the suite's stsToken";
   }
 }
@@ -277,7 +283,8 @@ TEST(OfficialSigV4SuiteData, IsInstalledAndEveryVectorLoaded) {
   EXPECT_EQ(loaded.credentials.secret_access_key, k_suite_credentials.secret_access_key);
   for (const Erratum& erratum : errata()) {
     bool present = false;
-    for (const SuiteVector& vector : loaded.vectors) present = present || vector.name == erratum.vector;
+    for (const SuiteVector& vector : loaded.vectors)
+      present = present || vector.name == erratum.vector;
     EXPECT_TRUE(present) << "erratum for a vector the suite no longer has: " << erratum.vector;
   }
 }
