@@ -41,6 +41,8 @@ def parse_args():
     parser.add_argument("--work-dir", help="where rows keep their files (default: a new temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir afterwards")
     parser.add_argument("--results", help="also write the report as Markdown to this file")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                        help="first wait up to SECONDS for the machine to be nearly idle")
     args = parser.parse_args()
     if args.quick:
         args.moto_requests, args.fast_requests, args.backlog = 300, 2000, 5000
@@ -65,7 +67,7 @@ class Bench:
 
     def upload(self, server, directory, bucket):
         started = time.monotonic()
-        count = workload.upload(server.s3(), directory, bucket)
+        count = workload.upload(server.endpoint, directory, bucket, self.work)
         log(f"uploaded {count} requests to {server.name} s3://{bucket} in "
             f"{time.monotonic() - started:.1f} s (setup, not measured)")
         return count
@@ -76,6 +78,20 @@ class Bench:
             self.digests[report.digest_key(row)] = digest
         log(f"{row.scenario}: {row.requests} requests, {row.wall_s:.2f} s, "
             f"{row.rate:.0f} requests/s, CPU {row.cpu_ms_per_request:.3f} ms/request")
+
+    def observed(self, row, server, run):
+        """Runs run() and notes the server's CPU and everyone else's during it."""
+        machine_before = servers.machine_busy_seconds()
+        server_before = servers.process_cpu_seconds(server.pid) if server else 0.0
+        started = time.monotonic()
+        result = run()
+        elapsed = time.monotonic() - started
+        server_cpu = servers.process_cpu_seconds(server.pid) - server_before if server else 0.0
+        other = servers.machine_busy_seconds() - machine_before - server_cpu - row.process_cpu_s
+        if server:
+            row.server_cpu_pct = 100 * server_cpu / elapsed
+        row.other_cpu_pct = max(0.0, 100 * other / elapsed)
+        return result
 
     # --- moto ---------------------------------------------------------------------------
 
@@ -97,8 +113,8 @@ class Bench:
         self.fresh_buckets(s3, "ref-requests", "ref-widgets")
         expected = self.upload(moto, self.work / "moto-requests", "ref-requests")
         row = Row("reference (boto3, sequential)", "S3 → S3", 1)
-        measure.run_reference(row, moto.endpoint, "ref-requests", "ref-widgets",
-                              self.work / "reference", expected)
+        self.observed(row, moto, lambda: measure.run_reference(
+            row, moto.endpoint, "ref-requests", "ref-widgets", self.work / "reference", expected))
         self.add(row, workload.bucket_digest(s3, "ref-widgets"))
 
     def consumer_s3_row(self, moto, concurrency):
@@ -107,9 +123,9 @@ class Bench:
         self.fresh_buckets(s3, requests, widgets)
         expected = self.upload(moto, self.work / "moto-requests", requests)
         row = Row("widget-consumer on moto", "S3 → S3", concurrency)
-        counts = measure.run_consumer(row, ["--endpoint-url", moto.endpoint, "-rb", requests,
-                                            "-wb", widgets],
-                                      self.work / f"moto-s3-c{concurrency}", expected)
+        counts = self.observed(row, moto, lambda: measure.run_consumer(
+            row, ["--endpoint-url", moto.endpoint, "-rb", requests, "-wb", widgets],
+            self.work / f"moto-s3-c{concurrency}", expected))
         row.notes.append(outcomes(counts))
         if workload.object_count(s3, requests):
             row.notes.append("REQUESTS LEFT in the source")
@@ -132,9 +148,9 @@ class Bench:
                               KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
         expected = self.upload(moto, self.work / "moto-requests", requests)
         row = Row("widget-consumer on moto", "S3 → DynamoDB", concurrency)
-        counts = measure.run_consumer(row, ["--endpoint-url", moto.endpoint, "-rb", requests,
-                                            "-dt", table],
-                                      self.work / f"moto-ddb-c{concurrency}", expected)
+        counts = self.observed(row, moto, lambda: measure.run_consumer(
+            row, ["--endpoint-url", moto.endpoint, "-rb", requests, "-dt", table],
+            self.work / f"moto-ddb-c{concurrency}", expected))
         row.notes.append(outcomes(counts))
         self.add(row)
 
@@ -173,9 +189,9 @@ class Bench:
             self.fresh_buckets(s3, "fast-requests", "fast-widgets")
             expected = self.upload(fauxqs, self.work / "fast-requests", "fast-requests")
             row = Row("widget-consumer on fauxqs", "S3 → S3", 32)
-            counts = measure.run_consumer(row, ["--endpoint-url", fauxqs.endpoint,
-                                                "-rb", "fast-requests", "-wb", "fast-widgets"],
-                                          self.work / "fauxqs-c32", expected)
+            counts = self.observed(row, fauxqs, lambda: measure.run_consumer(
+                row, ["--endpoint-url", fauxqs.endpoint, "-rb", "fast-requests",
+                      "-wb", "fast-widgets"], self.work / "fauxqs-c32", expected))
             row.notes.append(outcomes(counts))
             self.add(row, workload.bucket_digest(s3, "fast-widgets"))
         finally:
@@ -188,9 +204,9 @@ class Bench:
         workload.copy(source, row_dir / "requests")
         expected = len(os.listdir(row_dir / "requests"))
         row = Row(scenario, "directory → directory", concurrency)
-        counts = measure.run_consumer(row, ["--requests-dir", row_dir / "requests",
-                                            "--widgets-dir", row_dir / "widgets"],
-                                      row_dir, expected)
+        counts = self.observed(row, None, lambda: measure.run_consumer(
+            row, ["--requests-dir", row_dir / "requests", "--widgets-dir", row_dir / "widgets"],
+            row_dir, expected))
         row.notes.append(outcomes(counts))
         if os.listdir(row_dir / "requests"):
             row.notes.append("REQUESTS LEFT in the source")
@@ -249,6 +265,9 @@ def main():
     args = parse_args()
     work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="wc-bench."))
     work.mkdir(parents=True, exist_ok=True)
+    if args.wait_quiet:
+        busy = servers.wait_for_quiet(args.wait_quiet, report=log)
+        log(f"machine {100 * busy:.0f} % busy before the run")
     info = machine()
     log(f"work dir {work}; load average {info['load'][0]:.2f} at start")
     bench = Bench(args, work)

@@ -28,6 +28,9 @@ class Row:
     cpu_s: float = None
     rss_mb: float = None
     busy_pct: float = None
+    process_cpu_s: float = None  # the measured process's whole life, from /usr/bin/time
+    server_cpu_pct: float = None  # server CPU during the row, % of one core
+    other_cpu_pct: float = None  # everything else on the machine, % of one core
     notes: list = field(default_factory=list)
 
     @property
@@ -107,7 +110,7 @@ def run_consumer(row, args, out_dir, expected_requests):
     row.requests = int(summary["total"])
     # The consumer's elapsed time ends one idle timeout after the last request was removed.
     row.wall_s = float(summary["seconds"]) - IDLE_TIMEOUT_S
-    row.cpu_s = report.cpu_s
+    row.cpu_s = row.process_cpu_s = report.cpu_s
     row.rss_mb = report.rss_mb
     aws = AWS_LINE.search(text)
     if aws:
@@ -139,6 +142,7 @@ def run_reference(row, endpoint, request_bucket, widget_bucket, out_dir, expecte
     row.wall_s = measured["wall_s"]
     row.calls = measured["calls"]
     row.cpu_s = measured["cpu_s"]
+    row.process_cpu_s = report.cpu_s
     row.rss_mb = report.rss_mb
     row.notes.append(f"CPU from first poll to last request (process total "
                      f"{1000 * report.cpu_s / max(row.requests, 1):.2f} ms/request)")

@@ -49,14 +49,15 @@ def store_cell(bench, row):
 def results_table(bench):
     header = ["scenario", "source → store", "conc.", "requests", "wall s", "requests/s",
               "calls/request", "calls/s", "server busy", "CPU ms/request", "peak RSS MB",
-              "final store", "notes"]
+              "server CPU", "others' CPU", "final store", "notes"]
     lines = []
     for row in bench.rows:
         lines.append([row.scenario, row.path, row.concurrency if row.concurrency else "–",
                       fmt(row.requests), fmt(row.wall_s, 2), fmt(row.rate),
                       fmt(row.calls_per_request, 2), fmt(row.calls_per_second),
                       fmt(row.busy_pct, 0, " %"), fmt(row.cpu_ms_per_request, 3),
-                      fmt(row.rss_mb, 1), store_cell(bench, row),
+                      fmt(row.rss_mb, 1), fmt(row.server_cpu_pct, 0, " %"),
+                      fmt(row.other_cpu_pct, 0, " %"), store_cell(bench, row),
                       "; ".join(row.notes) or ""])
     return table(header, lines)
 

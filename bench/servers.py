@@ -115,3 +115,34 @@ def start_fauxqs(log_dir):
     env = dict(aws_environment(), FAUXQS_PORT=str(port), FAUXQS_LOGGER="false")
     return Server("fauxqs", [str(NODE), str(BENCH_DIR / "fauxqs_server.mjs")], port,
                   Path(log_dir) / "fauxqs.log", env=env)
+
+
+def process_cpu_seconds(pid):
+    """user+sys CPU seconds of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds():
+    """CPU seconds all cores spent on anything but idle and iowait since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_quiet(max_wait_s, busy_limit=0.15, sample_s=5.0, report=print):
+    """Waits (at most max_wait_s) until the machine is nearly idle over one sample.
+
+    Returns the busy fraction of the last sample (1.0 = all cores busy).
+    """
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        before, started = machine_busy_seconds(), time.monotonic()
+        time.sleep(sample_s)
+        busy = (machine_busy_seconds() - before) / ((time.monotonic() - started) * os.cpu_count())
+        if busy <= busy_limit or time.monotonic() >= deadline:
+            return busy
+        report(f"machine {100 * busy:.0f} % busy; waiting for it to calm down")

@@ -4,10 +4,10 @@ import hashlib
 import os
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from measure import PRODUCER
+from servers import aws_environment
 
 SEED = 5250
 MIX = "70,20,10"
@@ -32,17 +32,30 @@ def copy(source, target):
     shutil.copytree(source, target)
 
 
-def upload(s3, directory, bucket, threads=16):
-    """Puts every file of directory as an object of bucket (key = file name), in parallel."""
+def upload(endpoint, directory, bucket, work, processes=4):
+    """Puts every file of directory as an object of bucket (key = file name).
+
+    Runs `processes` widget-producer --from-dir copies side by side, each on a contiguous
+    share of the keys (hard links in work/), which is several times faster than boto3.
+    """
     names = sorted(os.listdir(directory))
-
-    def put(name):
-        with open(Path(directory) / name, "rb") as file:
-            s3.put_object(Bucket=bucket, Key=name, Body=file.read())
-
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in pool.map(put, names):
-            pass
+    share = -(-len(names) // processes)
+    running = []
+    for index in range(processes):
+        part = Path(work) / f"upload-{bucket}-{index}"
+        if part.exists():
+            shutil.rmtree(part)
+        part.mkdir(parents=True)
+        for name in names[index * share:(index + 1) * share]:
+            os.link(Path(directory) / name, part / name)
+        running.append((part, subprocess.Popen(
+            [PRODUCER, "--from-dir", part, "--bucket", bucket, "--endpoint-url", endpoint],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=aws_environment())))
+    for part, process in running:
+        output = process.communicate()[0].decode(errors="replace")
+        shutil.rmtree(part)
+        if process.returncode != 0:
+            raise RuntimeError(f"uploading {part.name} to s3://{bucket} failed: {output}")
     return len(names)
 
 
