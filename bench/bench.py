@@ -31,9 +31,9 @@ def log(message):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moto-requests", type=int, default=3000,
-                        help="requests per row on moto (default 3000)")
+                        help="requests per row on moto and directories (default 3000)")
     parser.add_argument("--fast-requests", type=int, default=20000,
-                        help="requests per row on fauxqs and directories (default 20000)")
+                        help="requests for the fauxqs row (default 20000)")
     parser.add_argument("--backlog", type=int, default=100000,
                         help="backlog for the peak-RSS row (default 100000)")
     parser.add_argument("--quick", action="store_true",
@@ -50,9 +50,10 @@ def parse_args():
 
 
 class Bench:
-    def __init__(self, args, work):
+    def __init__(self, args, work, memory):
         self.args = args
-        self.work = work
+        self.work = work  # row files, on the machine's disk
+        self.memory = memory  # workloads and the backlog row, on tmpfs when there is one
         self.rows = []
         self.ceilings = []
         self.compat = {}  # server name -> compat.check results
@@ -67,7 +68,7 @@ class Bench:
 
     def upload(self, server, directory, bucket):
         started = time.monotonic()
-        count = workload.upload(server.endpoint, directory, bucket, self.work)
+        count = workload.upload(server.endpoint, directory, bucket, self.memory)
         log(f"uploaded {count} requests to {server.name} s3://{bucket} in "
             f"{time.monotonic() - started:.1f} s (setup, not measured)")
         return count
@@ -99,7 +100,7 @@ class Bench:
         s3 = moto.s3()
         if "ceiling" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
             s3.create_bucket(Bucket="ceiling")
-            sample = sorted((self.work / "moto-requests").iterdir())[0].read_bytes()
+            sample = sorted((self.memory / "moto-requests").iterdir())[0].read_bytes()
             s3.put_object(Bucket="ceiling", Key="object", Body=sample)
             self.ceiling_object_bytes = len(sample)
         url = s3.generate_presigned_url("get_object", ExpiresIn=3600,
@@ -111,7 +112,7 @@ class Bench:
     def reference_row(self, moto):
         s3 = moto.s3()
         self.fresh_buckets(s3, "ref-requests", "ref-widgets")
-        expected = self.upload(moto, self.work / "moto-requests", "ref-requests")
+        expected = self.upload(moto, self.memory / "moto-requests", "ref-requests")
         row = Row("reference (boto3, sequential)", "S3 → S3", 1)
         self.observed(row, moto, lambda: measure.run_reference(
             row, moto.endpoint, "ref-requests", "ref-widgets", self.work / "reference", expected))
@@ -121,7 +122,7 @@ class Bench:
         s3 = moto.s3()
         requests, widgets = f"c{concurrency}-requests", f"c{concurrency}-widgets"
         self.fresh_buckets(s3, requests, widgets)
-        expected = self.upload(moto, self.work / "moto-requests", requests)
+        expected = self.upload(moto, self.memory / "moto-requests", requests)
         row = Row("widget-consumer on moto", "S3 → S3", concurrency)
         counts = self.observed(row, moto, lambda: measure.run_consumer(
             row, ["--endpoint-url", moto.endpoint, "-rb", requests, "-wb", widgets],
@@ -132,10 +133,12 @@ class Bench:
         self.add(row, workload.bucket_digest(s3, widgets))
 
     def dynamodb_supported(self, moto):
-        probe = subprocess.run([measure.CONSUMER, "--requests-dir", self.work, "-dt", "probe",
-                                "--endpoint-url", moto.endpoint, "--idle-timeout", "0.1",
-                                "--log-dir", self.work / "probe-logs"],
-                               capture_output=True, text=True, env=servers.aws_environment())
+        probe_dir = self.work / "dynamodb-probe"
+        (probe_dir / "requests").mkdir(parents=True, exist_ok=True)
+        probe = subprocess.run([measure.CONSUMER, "--requests-dir", "requests", "-dt", "probe",
+                                "--endpoint-url", moto.endpoint, "--idle-timeout", "0.1"],
+                               capture_output=True, text=True, env=servers.aws_environment(),
+                               cwd=probe_dir)
         return "not available in this build" not in probe.stdout + probe.stderr
 
     def consumer_dynamodb_row(self, moto, concurrency):
@@ -146,7 +149,7 @@ class Bench:
                               AttributeDefinitions=[{"AttributeName": "id",
                                                      "AttributeType": "S"}],
                               KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
-        expected = self.upload(moto, self.work / "moto-requests", requests)
+        expected = self.upload(moto, self.memory / "moto-requests", requests)
         row = Row("widget-consumer on moto", "S3 → DynamoDB", concurrency)
         counts = self.observed(row, moto, lambda: measure.run_consumer(
             row, ["--endpoint-url", moto.endpoint, "-rb", requests, "-dt", table],
@@ -187,7 +190,7 @@ class Bench:
             self.compat["fauxqs"] = compat.check(fauxqs, self.work / "compat-fauxqs")
             s3 = fauxqs.s3()
             self.fresh_buckets(s3, "fast-requests", "fast-widgets")
-            expected = self.upload(fauxqs, self.work / "fast-requests", "fast-requests")
+            expected = self.upload(fauxqs, self.memory / "fast-requests", "fast-requests")
             row = Row("widget-consumer on fauxqs", "S3 → S3", 32)
             counts = self.observed(row, fauxqs, lambda: measure.run_consumer(
                 row, ["--endpoint-url", fauxqs.endpoint, "-rb", "fast-requests",
@@ -199,8 +202,7 @@ class Bench:
 
     # --- directories ----------------------------------------------------------------------
 
-    def directory_row(self, scenario, source, concurrency, name):
-        row_dir = self.work / name
+    def directory_row(self, scenario, source, concurrency, row_dir):
         workload.copy(source, row_dir / "requests")
         expected = len(os.listdir(row_dir / "requests"))
         row = Row(scenario, "directory → directory", concurrency)
@@ -212,15 +214,17 @@ class Bench:
             row.notes.append("REQUESTS LEFT in the source")
         self.add(row, workload.directory_digest(row_dir / "widgets"))
         shutil.rmtree(row_dir / "widgets", ignore_errors=True)
+        return row
 
     def directory_rows(self):
+        # The moto workload, so these rows' final stores must match the reference's.
         for concurrency in (1, 32):
-            self.directory_row("widget-consumer", self.work / "fast-requests", concurrency,
-                               f"dir-c{concurrency}")
-        row_count = len(self.rows)
-        self.directory_row(f"{self.args.backlog:,}-request backlog", self.work / "backlog",
-                           32, "dir-backlog")
-        self.rows[row_count].notes.insert(0, "peak RSS row; directory source (fastest to fill)")
+            self.directory_row("widget-consumer", self.memory / "moto-requests", concurrency,
+                               self.work / f"dir-c{concurrency}")
+        row = self.directory_row(f"{self.args.backlog:,}-request backlog",
+                                 self.memory / "backlog", 32, self.memory / "dir-backlog")
+        where = "tmpfs" if self.memory != self.work else "disk"
+        row.notes.insert(0, f"peak RSS row; directories on {where} (fastest to fill)")
 
     # --- the run --------------------------------------------------------------------------
 
@@ -229,7 +233,7 @@ class Bench:
                             ("fast-requests", self.args.fast_requests),
                             ("backlog", self.args.backlog)):
             started = time.monotonic()
-            summary = workload.generate(self.work / name, count)
+            summary = workload.generate(self.memory / name, count)
             log(f"{name}: {summary} [{time.monotonic() - started:.1f} s, setup]")
 
     def run(self):
@@ -265,18 +269,23 @@ def main():
     args = parse_args()
     work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="wc-bench."))
     work.mkdir(parents=True, exist_ok=True)
+    shm = Path("/dev/shm")
+    memory = Path(tempfile.mkdtemp(prefix="wc-bench.", dir=shm)) if shm.is_dir() else work
     if args.wait_quiet:
         busy = servers.wait_for_quiet(args.wait_quiet, report=log)
         log(f"machine {100 * busy:.0f} % busy before the run")
     info = machine()
-    log(f"work dir {work}; load average {info['load'][0]:.2f} at start")
-    bench = Bench(args, work)
+    log(f"work dir {work}, workloads in {memory}; load average {info['load'][0]:.2f} at start")
+    bench = Bench(args, work, memory)
     started = time.monotonic()
     try:
         bench.run()
     finally:
-        if not args.keep and not args.work_dir:
-            shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            if memory != work:
+                shutil.rmtree(memory, ignore_errors=True)
+            if not args.work_dir:
+                shutil.rmtree(work, ignore_errors=True)
     info["load_end"] = os.getloadavg()
     info["duration_s"] = time.monotonic() - started
     text = report.render(bench, info)
