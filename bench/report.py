@@ -62,9 +62,14 @@ def results_table(bench):
     return table(header, lines)
 
 
-def verdict(ok, measured_row):
+def verdict(ok, measured_row, bench):
+    """PASS only for a complete row whose final store agrees with its workload's first row."""
     if measured_row is None or any("INCOMPLETE" in n for n in measured_row.notes):
         return "FAIL (not measured)"
+    if any("REQUESTS LEFT" in n for n in measured_row.notes):
+        return "FAIL (requests left in the source)"
+    if "DIFFERS" in store_cell(bench, measured_row):
+        return "FAIL (wrong final store)"
     return "PASS" if ok else "FAIL"
 
 
@@ -78,7 +83,7 @@ def targets_table(bench):
     if moto32:
         lines.append(["moto kept busy (S3 → S3, conc. 32): our calls/s ÷ moto's ceiling",
                       fmt(moto32.busy_pct, 0, " %"), f"≥ {TARGET_BUSY_PCT:.0f} %",
-                      verdict((moto32.busy_pct or 0) >= TARGET_BUSY_PCT, moto32)])
+                      verdict((moto32.busy_pct or 0) >= TARGET_BUSY_PCT, moto32, bench)])
     if moto32 and reference:
         limit = TARGET_CALLS_RATIO * reference.calls_per_request
         lines.append(["server calls per request (S3 → S3, conc. 32)",
@@ -86,23 +91,23 @@ def targets_table(bench):
                       f"({moto32.calls_per_request / reference.calls_per_request:.2f} × "
                       f"reference {reference.calls_per_request:.2f})",
                       f"≤ {TARGET_CALLS_RATIO} × reference = {limit:.2f}",
-                      verdict(moto32.calls_per_request <= limit, moto32)])
+                      verdict(moto32.calls_per_request <= limit, moto32, bench)])
         limit = reference.cpu_ms_per_request / TARGET_CPU_DIVISOR
         lines.append(["consumer CPU per request (S3 → S3 on moto, conc. 32)",
                       f"{moto32.cpu_ms_per_request:.3f} ms (reference ÷ "
                       f"{reference.cpu_ms_per_request / moto32.cpu_ms_per_request:.0f})",
                       f"≤ reference {reference.cpu_ms_per_request:.2f} ms ÷ "
                       f"{TARGET_CPU_DIVISOR:.0f} = {limit:.3f} ms",
-                      verdict(moto32.cpu_ms_per_request <= limit, moto32)])
+                      verdict(moto32.cpu_ms_per_request <= limit, moto32, bench)])
     if fauxqs:
         lines.append(["requests/s on fauxqs (S3 → S3, conc. 32, server on the same 2 cores)",
                       f"{fauxqs.rate:,.0f} (consumer CPU {fauxqs.cpu_ms_per_request:.3f} "
                       f"ms/request)", f"≥ {TARGET_FAUXQS_RATE:,.0f}",
-                      verdict(fauxqs.rate >= TARGET_FAUXQS_RATE, fauxqs)])
+                      verdict(fauxqs.rate >= TARGET_FAUXQS_RATE, fauxqs, bench)])
     if backlog:
         lines.append([f"peak RSS with a {bench.args.backlog:,}-request backlog (directory)",
                       f"{backlog.rss_mb:.1f} MB", f"≤ {TARGET_RSS_MB:.0f} MB",
-                      verdict(backlog.rss_mb <= TARGET_RSS_MB, backlog)])
+                      verdict(backlog.rss_mb <= TARGET_RSS_MB, backlog, bench)])
     return table(["target", "measured", "limit", "result"], lines)
 
 
@@ -134,6 +139,7 @@ def render(bench, info):
         f"before and after the moto rows): {ceilings} requests/s; server busy = calls/s ÷ the "
         f"higher one",
     ]
+    parts.append("- how each column is measured: bench/README.md")
     if bench.args.quick:
         parts.append("- **quick run** (small counts): checks the script, not the product")
     parts += ["", "## Rows", "", results_table(bench), "", "## Targets", "",
