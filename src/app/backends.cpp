@@ -1,13 +1,18 @@
 #include "app/backends.h"
 
+#include <spdlog/spdlog.h>
+
 #include "aws/curl_transport.h"
 #include "source/directory_request_source.h"
 #include "source/s3_request_source.h"
+#include "source/sqs_request_source.h"
 #include "store/directory_dead_letters.h"
 #include "store/directory_document_backend.h"
 #include "store/document_widget_store.h"
+#include "store/dynamodb_widget_store.h"
 #include "store/s3_dead_letters.h"
 #include "store/s3_document_backend.h"
+#include "store/sqs_dead_letters.h"
 
 namespace wc::app {
 
@@ -31,47 +36,100 @@ util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
                                          aws::RetryPolicy{}, on_retry);
 }
 
+util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_client(
+    const Config& config, const aws::RetryObserver& on_retry) {
+  auto service = aws::resolve_service_config("dynamodb", config.aws, aws::process_environment());
+  if (!service) return util::Unexpected("DynamoDB: " + service.error());
+  aws::CurlTransportOptions transport_options;
+  // Every lane worker writes through its own connection; keep them all open between calls.
+  transport_options.max_idle_handles = config.concurrency + 8;
+  auto transport = std::make_shared<aws::CurlTransport>(transport_options);
+  return std::make_shared<aws::DynamoDbClient>(std::move(*service), std::move(transport),
+                                               aws::RetryPolicy{}, on_retry);
+}
+
+bool needs_sqs(const Config& config) {
+  return config.source_kind == SourceKind::sqs_queue ||
+         config.dead_letter_kind == DeadLetterKind::sqs_queue;
+}
+
+util::Expected<std::shared_ptr<aws::SqsClient>, std::string> make_sqs_client(
+    const Config& config, const aws::RetryObserver& on_retry) {
+  auto service = aws::resolve_service_config("sqs", config.aws, aws::process_environment());
+  if (!service) return util::Unexpected("SQS: " + service.error());
+  auto transport = std::make_shared<aws::CurlTransport>();
+  return std::make_shared<aws::SqsClient>(std::move(*service), std::move(transport),
+                                          aws::RetryPolicy{}, on_retry);
+}
+
+std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
+                                                       std::shared_ptr<aws::SqsClient> client) {
+  source::SqsSourceOptions options;
+  options.queue_wait = config.queue_wait;
+  options.idle_timeout = config.idle_timeout;
+  options.warn = [](const std::string& message) {
+    // The source may still warn from its destructor, after logging has been shut down.
+    if (auto* logger = spdlog::default_logger_raw()) logger->warn("{}", message);
+  };
+  return std::make_unique<source::SqsRequestSource>(std::move(client), config.source_name,
+                                                    std::move(options));
+}
+
 }  // namespace
 
-std::uint64_t Backends::aws_calls() const { return s3 ? s3->calls() : 0; }
+std::uint64_t Backends::aws_calls() const {
+  return (s3 ? s3->calls() : 0) + (sqs ? sqs->calls() : 0) + (dynamodb ? dynamodb->calls() : 0);
+}
 
-std::uint64_t Backends::aws_retries() const { return s3 ? s3->retries() : 0; }
+std::uint64_t Backends::aws_retries() const {
+  return (s3 ? s3->retries() : 0) + (sqs ? sqs->retries() : 0) +
+         (dynamodb ? dynamodb->retries() : 0);
+}
 
 util::Expected<Backends, std::string> make_backends(const Config& config,
                                                     const aws::RetryObserver& on_retry) {
-  if (config.source_kind == SourceKind::sqs_queue ||
-      config.dead_letter_kind == DeadLetterKind::sqs_queue) {
-    return util::Unexpected(std::string("the SQS source and dead-letter queue are not available "
-                                        "in this build yet"));
-  }
-  if (config.store_kind == StoreKind::dynamodb_table) {
-    return util::Unexpected(
-        std::string("the DynamoDB widget store is not available in this build yet"));
-  }
   Backends backends;
   if (needs_s3(config)) {
     auto client = make_s3_client(config, on_retry);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.s3 = std::move(*client);
   }
+  if (needs_sqs(config)) {
+    auto client = make_sqs_client(config, on_retry);
+    if (!client) return util::Unexpected(std::move(client).error());
+    backends.sqs = std::move(*client);
+  }
 
   if (config.source_kind == SourceKind::s3_bucket) {
     backends.source = std::make_unique<source::S3RequestSource>(backends.s3, config.source_name);
+  } else if (config.source_kind == SourceKind::sqs_queue) {
+    backends.source = make_sqs_source(config, backends.sqs);
   } else {
     backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
   }
 
-  std::unique_ptr<store::DocumentBackend> documents;
-  if (config.store_kind == StoreKind::s3_bucket) {
-    documents = std::make_unique<store::S3DocumentBackend>(backends.s3, config.store_name);
+  if (config.store_kind == StoreKind::dynamodb_table) {
+    auto client = make_dynamodb_client(config, on_retry);
+    if (!client) return util::Unexpected(std::move(client).error());
+    backends.dynamodb = std::move(*client);
+    backends.store =
+        std::make_unique<store::DynamoDbWidgetStore>(backends.dynamodb, config.store_name);
   } else {
-    documents = std::make_unique<store::DirectoryDocumentBackend>(config.store_name);
+    std::unique_ptr<store::DocumentBackend> documents;
+    if (config.store_kind == StoreKind::s3_bucket) {
+      documents = std::make_unique<store::S3DocumentBackend>(backends.s3, config.store_name);
+    } else {
+      documents = std::make_unique<store::DirectoryDocumentBackend>(config.store_name);
+    }
+    backends.store = std::make_unique<store::DocumentWidgetStore>(std::move(documents));
   }
-  backends.store = std::make_unique<store::DocumentWidgetStore>(std::move(documents));
 
   if (config.dead_letter_kind == DeadLetterKind::s3_bucket) {
     backends.dead_letters =
         std::make_unique<store::S3DeadLetters>(backends.s3, config.dead_letter_name);
+  } else if (config.dead_letter_kind == DeadLetterKind::sqs_queue) {
+    backends.dead_letters =
+        std::make_unique<store::SqsDeadLetters>(backends.sqs, config.dead_letter_name);
   } else {
     backends.dead_letters = std::make_unique<store::DirectoryDeadLetters>(config.dead_letter_name);
   }

@@ -10,6 +10,8 @@
 #include "app/backends.h"
 #include "app/command_line.h"
 #include "app/logging.h"
+#include "app/metrics_server.h"
+#include "app/metrics_text.h"
 #include "app/signals.h"
 #include "consumer/consumer.h"
 
@@ -53,13 +55,29 @@ int run(const wc::app::Config& config) {
   options.retries = [&backends] { return backends->aws_retries(); };
   wc::consumer::Consumer consumer(*backends->source, *backends->store, *backends->dead_letters,
                                   options, stop);
+  wc::app::MetricsServer metrics;
+  if (config.metrics_port != 0) {
+    auto started = std::chrono::steady_clock::now();
+    auto served = metrics.start(config.metrics_port, [&] {
+      double uptime =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      return wc::app::metrics_text(consumer.stats(), backends->aws_calls(),
+                                   backends->aws_retries(), uptime);
+    });
+    if (!served) {
+      spdlog::error("cannot start: {}", served.error());
+      return k_exit_fatal;
+    }
+    spdlog::info("metrics at http://127.0.0.1:{}/metrics", config.metrics_port);
+  }
   auto result = consumer.run();
+  metrics.stop();
 
   if (result.reason == wc::consumer::StopReason::fatal_error) {
     spdlog::error("stopping: {}", result.fatal_error);
   }
   spdlog::info("stopped ({}): {}", describe(result.reason), result.stats.summary(result.elapsed));
-  if (backends->s3) {
+  if (backends->uses_aws()) {
     auto total = result.stats.total();
     spdlog::info("AWS: {} calls ({:.2f} per request), {} retries", backends->aws_calls(),
                  total ? static_cast<double>(backends->aws_calls()) / static_cast<double>(total)
