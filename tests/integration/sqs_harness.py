@@ -1,0 +1,125 @@
+"""SQS helpers for the integration tests, on top of wc_harness: queues over boto3, the
+widget-producer, a moto whose SQS message operations are atomic (for several consumers at
+once), and the log lines that count a consumer's work and its AWS calls."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import botocore.config
+
+import wc_harness as h
+
+HERE = Path(__file__).resolve().parent
+
+# WORDING-DEPENDENT: the per-request INFO line ends "<outcome> <latency>" (SPEC.md §8), and the
+# stop summary has "AWS: N calls".
+REQUEST_LINE_RE = re.compile(
+    r"\bINFO\b.*\b(created|replaced|updated|deleted|missing|rejected|dead-lettered)\s+"
+    + h.LATENCY_RE.pattern)
+AWS_CALLS_RE = re.compile(r"AWS: (\d+) calls")
+
+
+def sqs_client(endpoint: str):
+    config = botocore.config.Config(retries={"max_attempts": 3, "mode": "standard"})
+    return boto3.client("sqs", endpoint_url=endpoint, region_name=h.TEST_REGION,
+                        aws_access_key_id=h.TEST_ACCESS_KEY_ID,
+                        aws_secret_access_key=h.TEST_SECRET, config=config)
+
+
+def create_queue(sqs, prefix: str, *, fifo: bool = False, visibility_timeout: int = 30,
+                 **attributes: str) -> tuple[str, str]:
+    """A fresh queue: (name, url). FIFO queues get no content-based deduplication, so every
+    message needs its own deduplication id, as the producer gives it."""
+    name = h.fresh_name(prefix) + (".fifo" if fifo else "")
+    attrs = {"VisibilityTimeout": str(visibility_timeout), **attributes}
+    if fifo:
+        attrs["FifoQueue"] = "true"
+    return name, sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+
+
+def messages_left(sqs, url: str) -> int:
+    """Messages visible, in flight or delayed."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+             "ApproximateNumberOfMessagesDelayed"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes.get(name, 0)) for name in names)
+
+
+def drain(sqs, url: str) -> list[dict]:
+    """Every message of a queue, with all its attributes, deleting each (for dead-letter
+    queues, whose content a test inspects)."""
+    messages = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                    MessageAttributeNames=["All"],
+                                    MessageSystemAttributeNames=["All"]).get("Messages", [])
+        if not batch:
+            return messages
+        for message in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        messages.extend(batch)
+
+
+def send_in_order(sqs, url: str, requests: dict[str, bytes]) -> None:
+    """Sends each request body (in key order) as one message of a standard queue."""
+    for body in requests.values():
+        sqs.send_message(QueueUrl=url, MessageBody=body.decode("utf-8"))
+
+
+class AtomicSqsMoto(h.MotoServer):
+    """A private moto whose SQS message operations are atomic (see sqs_atomic_moto.py)."""
+
+    def _try_start(self, port: int, env: dict) -> bool:
+        original = h._moto_command
+        h._moto_command = lambda: [sys.executable, str(HERE / "sqs_atomic_moto.py")]
+        try:
+            return super()._try_start(port, env)
+        finally:
+            h._moto_command = original
+
+
+# --------------------------------------------------------------------------------------------
+# The producer
+
+
+def producer_bin() -> Path:
+    """widget-producer: $WC_PRODUCER_BIN, else next to the consumer under test."""
+    path = Path(os.environ.get("WC_PRODUCER_BIN") or h.consumer_bin().parent / "widget-producer")
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise h.PrerequisiteMissing(f"widget-producer binary not found at {path}: build it "
+                                    "(scripts/test.sh) or set WC_PRODUCER_BIN")
+    return path
+
+
+def run_producer(args: list, work: h.Workdir, env: dict[str, str],
+                 timeout: float = 300) -> subprocess.CompletedProcess:
+    completed = subprocess.run([str(producer_bin())] + [str(a) for a in args], cwd=work.cwd,
+                               env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                               text=True, timeout=timeout)
+    if completed.returncode != 0:
+        raise AssertionError(f"widget-producer {' '.join(map(str, args))} exited "
+                             f"{completed.returncode}:\n{completed.stdout}\n{completed.stderr}")
+    return completed
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a consumer's log
+
+
+def request_lines(log_dir: Path) -> list[str]:
+    """The per-request INFO lines: one per request this consumer finished."""
+    return [line for line in h.log_lines(log_dir) if REQUEST_LINE_RE.search(line)]
+
+
+def aws_calls(result: h.RunResult) -> int:
+    """The N of the stop line's "AWS: N calls"."""
+    found = AWS_CALLS_RE.findall(result.output)
+    if not found:
+        raise AssertionError("no 'AWS: N calls' line in the output" + result.describe())
+    return int(found[-1])
