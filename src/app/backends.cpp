@@ -1,14 +1,18 @@
 #include "app/backends.h"
 
+#include <spdlog/spdlog.h>
+
 #include "aws/curl_transport.h"
 #include "source/directory_request_source.h"
 #include "source/s3_request_source.h"
+#include "source/sqs_request_source.h"
 #include "store/directory_dead_letters.h"
 #include "store/directory_document_backend.h"
 #include "store/document_widget_store.h"
 #include "store/dynamodb_widget_store.h"
 #include "store/s3_dead_letters.h"
 #include "store/s3_document_backend.h"
+#include "store/sqs_dead_letters.h"
 
 namespace wc::app {
 
@@ -44,32 +48,62 @@ util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_
                                                aws::RetryPolicy{}, on_retry);
 }
 
+bool needs_sqs(const Config& config) {
+  return config.source_kind == SourceKind::sqs_queue ||
+         config.dead_letter_kind == DeadLetterKind::sqs_queue;
+}
+
+util::Expected<std::shared_ptr<aws::SqsClient>, std::string> make_sqs_client(
+    const Config& config, const aws::RetryObserver& on_retry) {
+  auto service = aws::resolve_service_config("sqs", config.aws, aws::process_environment());
+  if (!service) return util::Unexpected("SQS: " + service.error());
+  auto transport = std::make_shared<aws::CurlTransport>();
+  return std::make_shared<aws::SqsClient>(std::move(*service), std::move(transport),
+                                          aws::RetryPolicy{}, on_retry);
+}
+
+std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
+                                                       std::shared_ptr<aws::SqsClient> client) {
+  source::SqsSourceOptions options;
+  options.queue_wait = config.queue_wait;
+  options.idle_timeout = config.idle_timeout;
+  options.warn = [](const std::string& message) {
+    // The source may still warn from its destructor, after logging has been shut down.
+    if (auto* logger = spdlog::default_logger_raw()) logger->warn("{}", message);
+  };
+  return std::make_unique<source::SqsRequestSource>(std::move(client), config.source_name,
+                                                    std::move(options));
+}
+
 }  // namespace
 
 std::uint64_t Backends::aws_calls() const {
-  return (s3 ? s3->calls() : 0) + (dynamodb ? dynamodb->calls() : 0);
+  return (s3 ? s3->calls() : 0) + (sqs ? sqs->calls() : 0) + (dynamodb ? dynamodb->calls() : 0);
 }
 
 std::uint64_t Backends::aws_retries() const {
-  return (s3 ? s3->retries() : 0) + (dynamodb ? dynamodb->retries() : 0);
+  return (s3 ? s3->retries() : 0) + (sqs ? sqs->retries() : 0) +
+         (dynamodb ? dynamodb->retries() : 0);
 }
 
 util::Expected<Backends, std::string> make_backends(const Config& config,
                                                     const aws::RetryObserver& on_retry) {
-  if (config.source_kind == SourceKind::sqs_queue ||
-      config.dead_letter_kind == DeadLetterKind::sqs_queue) {
-    return util::Unexpected(std::string("the SQS source and dead-letter queue are not available "
-                                        "in this build yet"));
-  }
   Backends backends;
   if (needs_s3(config)) {
     auto client = make_s3_client(config, on_retry);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.s3 = std::move(*client);
   }
+  if (needs_sqs(config)) {
+    auto client = make_sqs_client(config, on_retry);
+    if (!client) return util::Unexpected(std::move(client).error());
+    backends.sqs = std::move(*client);
+  }
 
   if (config.source_kind == SourceKind::s3_bucket) {
     backends.source = std::make_unique<source::S3RequestSource>(backends.s3, config.source_name);
+  } else if (config.source_kind == SourceKind::sqs_queue) {
+    backends.source = make_sqs_source(config, backends.sqs);
   } else {
     backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
   }
@@ -93,6 +127,9 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
   if (config.dead_letter_kind == DeadLetterKind::s3_bucket) {
     backends.dead_letters =
         std::make_unique<store::S3DeadLetters>(backends.s3, config.dead_letter_name);
+  } else if (config.dead_letter_kind == DeadLetterKind::sqs_queue) {
+    backends.dead_letters =
+        std::make_unique<store::SqsDeadLetters>(backends.sqs, config.dead_letter_name);
   } else {
     backends.dead_letters = std::make_unique<store::DirectoryDeadLetters>(config.dead_letter_name);
   }

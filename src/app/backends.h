@@ -9,6 +9,7 @@
 #include "app/config.h"
 #include "aws/dynamodb_client.h"
 #include "aws/s3_client.h"
+#include "aws/sqs_client.h"
 #include "source/request_source.h"
 #include "store/dead_letter_sink.h"
 #include "store/widget_store.h"
@@ -22,10 +23,13 @@ struct Backends {
   std::unique_ptr<store::DeadLetterSink> dead_letters;
   std::shared_ptr<aws::S3Client> s3;              ///< null when nothing uses S3
   std::shared_ptr<aws::DynamoDbClient> dynamodb;  ///< null unless the store is DynamoDB
+  std::shared_ptr<aws::SqsClient> sqs;            ///< null when nothing uses SQS
 
   /// AWS calls and retries so far, over every client.
   std::uint64_t aws_calls() const;
   std::uint64_t aws_retries() const;
+  /// True when some backend talks to AWS (the AWS line of the stop summary is worth printing).
+  bool uses_aws() const { return s3 || sqs; }
 };
 
 /// Fails (with a message naming what is missing) when credentials or region cannot be

@@ -38,6 +38,7 @@ std::vector<std::string> translate_legacy_flags(const std::vector<std::string>& 
 struct RawOptions {
   BackendFlags backends;
   double idle_timeout = 0, max_runtime = 0;
+  int queue_wait = 20;
 };
 
 void define_options(CLI::App& app, RawOptions& raw, Config& config) {
@@ -67,6 +68,9 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
                  "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics (and /healthz)")
       ->check(CLI::Range(1, 65535));
   app.add_flag("!--no-progress", config.progress, "No progress line every 5 seconds");
+  app.add_option("--queue-wait", raw.queue_wait,
+                 "Longest wait of one SQS receive for a message, 0 to 20 seconds (default 20)")
+      ->check(CLI::Range(0, 20));
   app.add_option("--region", config.aws.region, "AWS region");
   app.add_option("--profile", config.aws.profile, "AWS profile");
   app.add_option("--endpoint-url", config.aws.endpoint_url, "Custom AWS endpoint URL");
@@ -102,6 +106,7 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
   }
   config.idle_timeout = seconds_to_millis(raw.idle_timeout);
   config.max_runtime = seconds_to_millis(raw.max_runtime);
+  config.queue_wait = std::chrono::seconds(raw.queue_wait);
   return config;
 }
 

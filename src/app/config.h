@@ -27,6 +27,7 @@ struct Config {
   std::size_t concurrency = 32;  ///< widgets applied at once; 1 is sequential
   int metrics_port = 0;          ///< 0: no metrics endpoint
   bool progress = true;          ///< a progress line every few seconds
+  std::chrono::seconds queue_wait{20};  ///< longest SQS long poll (--queue-wait, 0..20)
   aws::AwsOptions aws;
 };
 

@@ -77,7 +77,7 @@ int run(const wc::app::Config& config) {
     spdlog::error("stopping: {}", result.fatal_error);
   }
   spdlog::info("stopped ({}): {}", describe(result.reason), result.stats.summary(result.elapsed));
-  if (backends->aws_calls() > 0) {  // any AWS client, whichever backends use one
+  if (backends->uses_aws()) {
     auto total = result.stats.total();
     spdlog::info("AWS: {} calls ({:.2f} per request), {} retries", backends->aws_calls(),
                  total ? static_cast<double>(backends->aws_calls()) / static_cast<double>(total)

@@ -1,9 +1,10 @@
-// widget-producer: writes widget requests for widget-consumer into a directory or an S3
-// bucket, like the course's producer did.
+// widget-producer: writes widget requests for widget-consumer into a directory, an S3
+// bucket or an SQS queue, like the course's producer did.
 //
 //   widget-producer --requests-dir requests --count 1000 --seed 42
 //   widget-producer --bucket REQUEST_BUCKET --rate 20 --mix 60,30,10
 //   widget-producer --bucket REQUEST_BUCKET --from-dir ../shared/conformance/producer-2021
+//   widget-producer --queue requests.fifo --count 1000   (MessageGroupId = widgetId)
 //
 // Requests are written one after another, never concurrently: a consumer listing the source
 // must never see a key before the earlier keys exist, or it could apply a later request for
@@ -27,6 +28,7 @@
 #include "producer_run.h"
 #include "request_keys.h"
 #include "s3_sink.h"
+#include "sqs_sink.h"
 
 namespace {
 
@@ -43,6 +45,7 @@ extern "C" void request_stop(int /*signal*/) { g_stop.store(true); }
 struct Options {
   std::string requests_dir;
   std::string bucket;
+  std::string queue;
   std::string from_dir;
   std::string mix_text = "70,20,10";
   std::optional<std::uint64_t> seed;
@@ -58,7 +61,12 @@ void add_options(CLI::App& app, Options& options) {
   auto* bucket =
       app.add_option("--bucket", options.bucket, "Write requests as objects s3://BUCKET/<key>")
           ->type_name("BUCKET");
-  dir->excludes(bucket);
+  auto* queue = app.add_option("--queue", options.queue,
+                               "Send requests as messages of an SQS queue (name or URL); on a "
+                               "FIFO queue each widget's requests form one message group")
+                    ->type_name("NAME_OR_URL");
+  dir->excludes(bucket)->excludes(queue);
+  bucket->excludes(queue);
   auto* from = app.add_option("--from-dir", options.from_dir,
                               "Copy the files of DIR (<key>.json) as keys <key> instead of "
                               "generating requests")
@@ -93,8 +101,9 @@ void add_options(CLI::App& app, Options& options) {
        {std::tuple{"--region", &options.aws.region, "AWS region (else AWS_REGION, profile, ...)"},
         std::tuple{"--profile", &options.aws.profile, "Profile of ~/.aws/credentials and config"},
         std::tuple{"--endpoint-url", &options.aws.endpoint_url,
-                   "S3 endpoint, e.g. http://127.0.0.1:5000 (else AWS_ENDPOINT_URL_S3, ...)"}}) {
-    app.add_option(flag, *field, help)->needs(bucket);
+                   "S3 or SQS endpoint, e.g. http://127.0.0.1:5000 (else AWS_ENDPOINT_URL_S3 "
+                   "or _SQS, ...)"}}) {
+    app.add_option(flag, *field, help);
   }
 }
 
@@ -104,6 +113,11 @@ int usage_error(const std::string& message) {
 }
 
 wc::util::Expected<std::unique_ptr<RequestSink>, std::string> open_sink(const Options& options) {
+  if (!options.queue.empty()) {
+    auto sink = SqsSink::open(options.queue, options.aws, wc::aws::process_environment());
+    if (!sink) return wc::util::Unexpected(std::move(sink.error()));
+    return std::unique_ptr<RequestSink>(std::move(*sink));
+  }
   if (!options.bucket.empty()) {
     auto sink = S3Sink::open(options.bucket, options.aws, wc::aws::process_environment());
     if (!sink) return wc::util::Unexpected(std::move(sink.error()));
@@ -153,8 +167,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     return usage_error(error.what());
   }
-  if (options.requests_dir.empty() == options.bucket.empty()) {
-    return usage_error("say where to write: --requests-dir DIR or --bucket BUCKET");
+  const int places =
+      !options.requests_dir.empty() + !options.bucket.empty() + !options.queue.empty();
+  if (places != 1) {
+    return usage_error("say where to write: --requests-dir DIR, --bucket BUCKET or --queue QUEUE");
+  }
+  const bool cloud = !options.bucket.empty() || !options.queue.empty();
+  if (!cloud && app.count("--region") + app.count("--profile") + app.count("--endpoint-url") > 0) {
+    return usage_error("--region, --profile and --endpoint-url go with --bucket or --queue");
   }
   auto mix = parse_mix(options.mix_text);
   if (!mix) return usage_error(mix.error());

@@ -1,0 +1,58 @@
+#pragma once
+// Keeps held queue messages invisible to other consumers while they wait or are worked on: a
+// background thread renews every lease that is half used up, in batches. A renewal that fails
+// as a whole is tried again at the next beat, while the lease lasts; a message whose renewal
+// is refused is marked lost and no longer renewed (see HeldMessages::mark_lost).
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "source/held_messages.h"
+#include "util/expected.h"
+
+namespace wc::source {
+
+class VisibilityHeartbeat {
+ public:
+  struct RenewFailure {
+    std::string receipt;
+    std::string reason;
+  };
+  /// Renews the visibility of up to 10 messages to `seconds` from now. Returns the ones that
+  /// could not be renewed and why; an error when the call failed as a whole (tried again at
+  /// the next beat, while the leases last).
+  using Renew = std::function<util::Expected<std::vector<RenewFailure>, std::string>(
+      const std::vector<std::string>& receipts, int seconds)>;
+  /// Reports failed renewals; the source itself does not log.
+  using Warn = std::function<void(const std::string&)>;
+
+  VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn);
+  /// Stops the thread (if started) and waits for it.
+  ~VisibilityHeartbeat();
+  VisibilityHeartbeat(const VisibilityHeartbeat&) = delete;
+  VisibilityHeartbeat& operator=(const VisibilityHeartbeat&) = delete;
+
+  /// Starts the thread that beats every quarter lease. Calling it twice does nothing.
+  void start();
+  /// One round: renews every message due at `now` (see HeldMessages::due).
+  void beat(LeaseClock::time_point now);
+
+ private:
+  void run();
+  void renew_batch(const std::vector<HeldMessages::Due>& batch);
+
+  HeldMessages& held_;
+  Renew renew_;
+  Warn warn_;
+  int lease_seconds_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace wc::source
