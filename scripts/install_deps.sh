@@ -10,7 +10,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly apt_packages=(
   cmake ninja-build g++ libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpugixml-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest libbenchmark-dev
-  clang libclang-rt-14-dev apache2-utils time
+  clang libclang-rt-14-dev apache2-utils time openjdk-17-jre-headless
 )
 
 log() { printf 'install_deps: %s\n' "$*" >&2; }

@@ -29,7 +29,7 @@ struct Backends {
   std::uint64_t aws_calls() const;
   std::uint64_t aws_retries() const;
   /// True when some backend talks to AWS (the AWS line of the stop summary is worth printing).
-  bool uses_aws() const { return s3 || sqs; }
+  bool uses_aws() const { return s3 || sqs || dynamodb; }
 };
 
 /// Fails (with a message naming what is missing) when credentials or region cannot be
