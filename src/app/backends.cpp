@@ -19,8 +19,7 @@ namespace wc::app {
 namespace {
 
 bool needs_s3(const Config& config) {
-  return config.source_kind == SourceKind::s3_bucket ||
-         config.store_kind == StoreKind::s3_bucket ||
+  return config.source_kind == SourceKind::s3_bucket || config.store_kind == StoreKind::s3_bucket ||
          config.dead_letter_kind == DeadLetterKind::s3_bucket;
 }
 
@@ -60,6 +59,13 @@ util::Expected<std::shared_ptr<aws::SqsClient>, std::string> make_sqs_client(
   auto transport = std::make_shared<aws::CurlTransport>();
   return std::make_shared<aws::SqsClient>(std::move(*service), std::move(transport),
                                           aws::RetryPolicy{}, on_retry);
+}
+
+/// A queue consumer holds only what its workers will start soon: every message held is hidden
+/// from the other consumers sharing the queue (a whole FIFO group, even) and must have its
+/// visibility renewed while it waits.
+std::size_t sqs_window(const Config& config) {
+  return config.concurrency + 2 * aws::k_sqs_max_batch;
 }
 
 std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
@@ -104,6 +110,7 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
     backends.source = std::make_unique<source::S3RequestSource>(backends.s3, config.source_name);
   } else if (config.source_kind == SourceKind::sqs_queue) {
     backends.source = make_sqs_source(config, backends.sqs);
+    backends.source_window = sqs_window(config);
   } else {
     backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
   }

@@ -24,6 +24,8 @@ struct Backends {
   std::shared_ptr<aws::S3Client> s3;              ///< null when nothing uses S3
   std::shared_ptr<aws::DynamoDbClient> dynamodb;  ///< null unless the store is DynamoDB
   std::shared_ptr<aws::SqsClient> sqs;            ///< null when nothing uses SQS
+  /// Requests the consumer should hold at once (ConsumerOptions::window); 0: its default.
+  std::size_t source_window = 0;
 
   /// AWS calls and retries so far, over every client.
   std::uint64_t aws_calls() const;

@@ -51,6 +51,7 @@ int run(const wc::app::Config& config) {
   options.idle_timeout = config.idle_timeout;
   options.max_runtime = config.max_runtime;
   options.concurrency = config.concurrency;
+  options.window = backends->source_window;
   if (!config.progress) options.progress_interval = std::chrono::milliseconds(0);
   options.retries = [&backends] { return backends->aws_retries(); };
   wc::consumer::Consumer consumer(*backends->source, *backends->store, *backends->dead_letters,

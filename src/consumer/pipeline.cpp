@@ -194,10 +194,16 @@ void Pipeline::run_lane(const std::string& lane) {
       std::lock_guard lock(mutex_);
       entry = lanes_.at(lane).front();
     }
-    if (halt_.stop_requested() || !removals_.ensure_removed(lane) || !apply(entry)) {
-      return abandon_lane(lane);
-    }
+    if (halt_.stop_requested() || !removals_.ensure_removed(lane)) return abandon_lane(lane);
+    // A queue may have handed the request to another consumer meanwhile (its visibility ran
+    // out): skip it rather than race that one; the source hands it out again later.
+    const bool skipped = !source_.still_held(entry->request);
+    if (!skipped && !apply(entry)) return abandon_lane(lane);
     std::lock_guard lock(mutex_);
+    if (skipped) {
+      if (--in_window_ == 0) idle_since_ = Clock::now();
+      changed_.notify_all();
+    }
     auto& queue = lanes_.at(lane);
     queue.pop_front();
     if (queue.empty()) {

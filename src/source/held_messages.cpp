@@ -41,6 +41,56 @@ bool HeldMessages::mark_lost(const std::string& receipt) {
   return true;
 }
 
+std::vector<HeldMessages::Expired> HeldMessages::expire(LeaseClock::time_point now) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::uint64_t, Expired>> expired;
+  for (auto& [receipt, entry] : held_) {
+    if (!entry.lost && entry.message.deadline <= now) {
+      entry.lost = true;
+      expired.emplace_back(entry.order, Expired{receipt, entry.message.message_id});
+    }
+  }
+  return in_order(std::move(expired));
+}
+
+bool HeldMessages::startable(const std::string& receipt, LeaseClock::time_point now,
+                             std::vector<HeldMessage>& to_release) {
+  std::lock_guard lock(mutex_);
+  auto found = held_.find(receipt);
+  if (found == held_.end()) return false;
+  const Entry& entry = found->second;
+  if (!entry.lost && entry.message.deadline - now >= lease_ / 4) return true;
+  give_up_locked(found, now, to_release);
+  return false;
+}
+
+void HeldMessages::give_up_locked(std::map<std::string, Entry>::iterator found,
+                                  LeaseClock::time_point now,
+                                  std::vector<HeldMessage>& to_release) {
+  // Only a lease that has not ended may be given back: a stale receipt handle could touch the
+  // message while another consumer holds it.
+  const auto still_ours = [now](const Entry& entry) {
+    return !entry.lost && entry.message.deadline > now;
+  };
+  const std::uint64_t order = found->second.order;
+  const std::string group = found->second.message.group;
+  std::vector<std::pair<std::uint64_t, HeldMessage>> released;
+  if (still_ours(found->second)) released.emplace_back(order, std::move(found->second.message));
+  held_.erase(found);
+  for (auto it = held_.begin(); !group.empty() && it != held_.end();) {
+    // Standard queues (no group) promise no order to keep.
+    if (it->second.message.group == group && it->second.order > order) {
+      if (still_ours(it->second)) {
+        released.emplace_back(it->second.order, std::move(it->second.message));
+      }
+      it = held_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& message : in_order(std::move(released))) to_release.push_back(std::move(message));
+}
+
 std::optional<HeldMessage> HeldMessages::take(const std::string& receipt) {
   std::lock_guard lock(mutex_);
   auto found = held_.find(receipt);

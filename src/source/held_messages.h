@@ -19,6 +19,7 @@ using LeaseClock = std::chrono::steady_clock;
 struct HeldMessage {
   std::string receipt;  ///< the receipt handle: unique per receive, the key here
   std::string message_id;
+  std::string group;  ///< FIFO message group; empty for standard queues
   std::string body;
   LeaseClock::time_point deadline;  ///< when the queue may hand it to someone else
 };
@@ -37,9 +38,27 @@ class HeldMessages {
   std::optional<std::string> body(const std::string& receipt) const;
 
   /// Stops renewing a message whose renewal was refused (its receipt handle is no longer
-  /// valid). It stays held, so it can still be worked on and deleted: whether the delete then
-  /// succeeds decides what happens next. True when it was held and not lost already.
+  /// valid). It stays held until startable() gives it up. True when it was held and not lost
+  /// already.
   bool mark_lost(const std::string& receipt);
+
+  /// Marks lost every held message whose lease ended at or before `now` without a renewal:
+  /// the queue may have handed it to another consumer, and renewing it now could succeed with
+  /// a stale receipt handle on a lenient server. Returns them, in receive order.
+  struct Expired {
+    std::string receipt;
+    std::string message_id;
+  };
+  std::vector<Expired> expire(LeaseClock::time_point now);
+
+  /// Whether work on the message may start at `now`: it is held, not lost, and has at least a
+  /// quarter of a lease left, so the queue will not hand it to another consumer before the
+  /// next renewal. If not, the message is given up: forgotten, and with it every later held
+  /// message of its FIFO group, which must not be applied before it. Those still validly held
+  /// (the message itself too, when its lease has not ended) go to `to_release`, for the
+  /// caller to make visible again at once.
+  bool startable(const std::string& receipt, LeaseClock::time_point now,
+                 std::vector<HeldMessage>& to_release);
 
   /// Forgets a message (deleted or released). Returns it, or nullopt when it was not held.
   std::optional<HeldMessage> take(const std::string& receipt);
@@ -66,6 +85,9 @@ class HeldMessages {
     HeldMessage message;
     bool lost = false;
   };
+
+  void give_up_locked(std::map<std::string, Entry>::iterator found, LeaseClock::time_point now,
+                      std::vector<HeldMessage>& to_release);
 
   const std::chrono::milliseconds lease_;
   mutable std::mutex mutex_;

@@ -54,6 +54,15 @@ class RequestSource {
   virtual util::Expected<std::vector<std::pair<SourceRequest, SourceError>>, SourceError>
   remove_batch(const std::vector<SourceRequest>& requests);
 
+  /// Asked just before a handed-out request is applied: false when it may no longer be
+  /// applied here, because the source may already have handed it to another consumer (a queue
+  /// message whose visibility could not be kept). Such a request is skipped, neither applied
+  /// nor removed; the source hands it out again later. Default: true.
+  virtual bool still_held(const SourceRequest& request) {
+    (void)request;
+    return true;
+  }
+
   /// Gives back requests that were handed out but will not be worked on (a stop was
   /// requested): a queue makes them visible to other consumers at once. Default: nothing to do.
   virtual void release(const std::vector<SourceRequest>& requests) { (void)requests; }

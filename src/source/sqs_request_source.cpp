@@ -19,7 +19,7 @@ constexpr std::chrono::seconds k_default_visibility_timeout{30};
 // A shorter lease leaves the heartbeat no time to renew it.
 constexpr std::chrono::seconds k_min_lease{2};
 
-const std::vector<std::string> k_system_attributes = {"ApproximateReceiveCount"};
+const std::vector<std::string> k_system_attributes = {"MessageGroupId", "ApproximateReceiveCount"};
 
 std::string random_attempt_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -155,7 +155,8 @@ util::Expected<std::vector<SourceRequest>, SourceError> SqsRequestSource::poll(s
     requests.push_back(SourceRequest{message.message_id, message.body.size(), std::nullopt,
                                      message.receipt_handle});
     held_->add(HeldMessage{std::move(message.receipt_handle), std::move(message.message_id),
-                           std::move(message.body), received + held_->lease()});
+                           message.attribute("MessageGroupId"), std::move(message.body),
+                           received + held_->lease()});
   }
   return requests;
 }
@@ -164,6 +165,21 @@ util::Expected<std::optional<std::string>, SourceError> SqsRequestSource::read(
     const SourceRequest& request) {
   if (!held_) return std::optional<std::string>();
   return held_->body(request.receipt);
+}
+
+bool SqsRequestSource::still_held(const SourceRequest& request) {
+  if (!held_) return false;
+  std::vector<HeldMessage> to_release;
+  if (held_->startable(request.receipt, Clock::now(), to_release)) return true;
+  warn(fmt::format(
+      "{}: not applied, its visibility could not be kept{}; the queue will hand "
+      "it out again",
+      request.key,
+      to_release.empty()
+          ? ""
+          : fmt::format(" (and {} later message(s) of its group given back)", to_release.size())));
+  release_held(to_release);
+  return false;
 }
 
 util::Expected<void, SourceError> SqsRequestSource::remove(const SourceRequest& request) {

@@ -6,16 +6,16 @@
 // out in the order received, keyed by their MessageId. From receipt until deletion they are
 // held: a heartbeat renews their visibility before it runs out, so no other consumer gets
 // them while they wait in the consumer's window or are worked on. read() returns the body kept
-// from the receive, without a call. remove() deletes; release() and the destructor make held
+// from the receive, without a call; still_held() says, just before a request is applied,
+// whether it is still safely ours. remove() deletes; release() and the destructor make held
 // messages visible again at once.
 //
 // FIFO: SQS hands no other consumer a message of a group while one of its messages is in
 // flight here, and the consumer deletes each request before it applies the next one of the
 // same widget; with MessageGroupId = widgetId the requests of a widget are therefore applied
-// one at a time, in queue order, across any number of consumers. If a renewal is refused (the
-// queue has already given the message up), the message is no longer renewed but still held:
-// if another consumer has received it meanwhile, its deletion here fails, and the consumer
-// stops rather than go on to the widget's next request.
+// one at a time, in queue order, across any number of consumers. If renewals fall behind or
+// are refused, the message is not applied here (still_held() is false) and the later held
+// messages of its group are given back with it, so the group comes back whole and in order.
 
 #include <chrono>
 #include <functional>
@@ -59,6 +59,10 @@ class SqsRequestSource : public RequestSource {
   /// removed or released).
   util::Expected<std::optional<std::string>, SourceError> read(
       const SourceRequest& request) override;
+  /// False when the message may no longer be applied here: not held (removed, released), its
+  /// renewal refused, or less than a quarter of its visibility timeout left. The message is
+  /// then given up, with the later held messages of its FIFO group (made visible at once).
+  bool still_held(const SourceRequest& request) override;
   /// DeleteMessage. The message is no longer renewed, whatever the outcome.
   util::Expected<void, SourceError> remove(const SourceRequest& request) override;
   /// DeleteMessageBatch in tens; failed entries are tried again one by one with DeleteMessage.

@@ -1,5 +1,7 @@
 #include "source/visibility_heartbeat.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 
@@ -9,6 +11,9 @@ namespace {
 
 constexpr std::size_t k_max_renew_batch = 10;  // ChangeMessageVisibilityBatch's limit
 constexpr std::chrono::milliseconds k_min_beat_period{100};
+// Beats this often per lease: a renewal is due at half a lease left, so a message has at least
+// 0.4 of a lease left when renewed, well above the quarter it needs to be started.
+constexpr int k_beats_per_lease = 10;
 
 }  // namespace
 
@@ -32,7 +37,7 @@ void VisibilityHeartbeat::start() {
 }
 
 void VisibilityHeartbeat::run() {
-  const auto period = std::max(k_min_beat_period, held_.lease() / 4);
+  const auto period = std::max(k_min_beat_period, held_.lease() / k_beats_per_lease);
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
     lock.unlock();
@@ -42,6 +47,12 @@ void VisibilityHeartbeat::run() {
 }
 
 void VisibilityHeartbeat::beat(LeaseClock::time_point now) {
+  if (auto expired = held_.expire(now); !expired.empty()) {
+    warn_(
+        fmt::format("{} held message(s) ({}{}) became visible to other consumers before their "
+                    "visibility could be extended; they will not be applied here",
+                    expired.size(), expired.front().message_id, expired.size() > 1 ? ", ..." : ""));
+  }
   auto due = held_.due(now);
   for (std::size_t first = 0; first < due.size(); first += k_max_renew_batch) {
     auto last = std::min(due.size(), first + k_max_renew_batch);

@@ -2,7 +2,8 @@
 // Keeps held queue messages invisible to other consumers while they wait or are worked on: a
 // background thread renews every lease that is half used up, in batches. A renewal that fails
 // as a whole is tried again at the next beat, while the lease lasts; a message whose renewal
-// is refused is marked lost and no longer renewed (see HeldMessages::mark_lost).
+// is refused, or whose lease ended before it could be renewed, is marked lost and no longer
+// renewed, and will not be started (HeldMessages::startable).
 
 #include <condition_variable>
 #include <functional>
@@ -36,9 +37,10 @@ class VisibilityHeartbeat {
   VisibilityHeartbeat(const VisibilityHeartbeat&) = delete;
   VisibilityHeartbeat& operator=(const VisibilityHeartbeat&) = delete;
 
-  /// Starts the thread that beats every quarter lease. Calling it twice does nothing.
+  /// Starts the thread that beats ten times a lease. Calling it twice does nothing.
   void start();
-  /// One round: renews every message due at `now` (see HeldMessages::due).
+  /// One round: marks lost the messages whose lease ended unrenewed (HeldMessages::expire),
+  /// then renews every message due at `now` (HeldMessages::due).
   void beat(LeaseClock::time_point now);
 
  private:

@@ -16,8 +16,9 @@ using namespace std::chrono_literals;
 constexpr auto k_lease = std::chrono::milliseconds(40'000);
 const LeaseClock::time_point t0{};
 
-HeldMessage message(std::string receipt, LeaseClock::time_point received) {
-  return HeldMessage{receipt, "id-" + receipt, "body-" + receipt, received + k_lease};
+HeldMessage message(std::string receipt, LeaseClock::time_point received, std::string group = {}) {
+  return HeldMessage{receipt, "id-" + receipt, std::move(group), "body-" + receipt,
+                     received + k_lease};
 }
 
 std::vector<std::string> receipts_of(const std::vector<HeldMessage>& messages) {
@@ -51,6 +52,88 @@ TEST(HeldMessages, LostMessageIsNoLongerRenewedButCanStillBeWorkedOn) {
   EXPECT_FALSE(held.mark_lost("never-received"));
   EXPECT_EQ(receipts_of(held.due(t0 + 30s)), std::vector<std::string>{"b"});
   EXPECT_EQ(held.body("a"), "body-a");
+}
+
+TEST(HeldMessages, FreshMessageMayStart) {
+  HeldMessages held(k_lease);
+  held.add(message("a", t0));
+  std::vector<HeldMessage> to_release;
+  EXPECT_TRUE(held.startable("a", t0 + 29s, to_release));
+  EXPECT_TRUE(to_release.empty());
+  EXPECT_EQ(held.size(), 1u);
+}
+
+TEST(HeldMessages, MessageWithLessThanAQuarterLeaseLeftIsGivenUpNotStarted) {
+  HeldMessages held(k_lease);
+  held.add(message("a", t0));
+  std::vector<HeldMessage> to_release;
+  EXPECT_FALSE(held.startable("a", t0 + 31s, to_release));
+  EXPECT_EQ(held.size(), 0u);
+  EXPECT_EQ(receipts_of(to_release), std::vector<std::string>{"a"});  // still ours: given back
+  EXPECT_FALSE(held.startable("a", t0, to_release));                  // gone for good
+}
+
+TEST(HeldMessages, MessageWhoseLeaseEndedIsGivenUpButNotTouched) {
+  HeldMessages held(k_lease);
+  held.add(message("a", t0));
+  std::vector<HeldMessage> to_release;
+  EXPECT_FALSE(held.startable("a", t0 + 41s, to_release));
+  EXPECT_TRUE(to_release.empty());
+}
+
+TEST(HeldMessages, LostMessageIsGivenUpWhenItWouldStart) {
+  HeldMessages held(k_lease);
+  held.add(message("a", t0));
+  held.mark_lost("a");
+  std::vector<HeldMessage> to_release;
+  EXPECT_FALSE(held.startable("a", t0, to_release));
+  EXPECT_TRUE(to_release.empty());
+  EXPECT_FALSE(held.body("a"));
+}
+
+TEST(HeldMessages, GivingUpReleasesTheLaterMessagesOfItsGroupOnly) {
+  HeldMessages held(k_lease);
+  held.add(message("g1-first", t0, "g1"));
+  held.add(message("g2-first", t0, "g2"));
+  held.add(message("g1-second", t0 + 20s, "g1"));
+  held.add(message("g1-third", t0 + 20s, "g1"));
+  std::vector<HeldMessage> to_release;
+  EXPECT_FALSE(held.startable("g1-first", t0 + 31s, to_release));
+  EXPECT_EQ(receipts_of(to_release),
+            (std::vector<std::string>{"g1-first", "g1-second", "g1-third"}));
+  EXPECT_FALSE(held.startable("g1-second", t0 + 31s, to_release));  // given back: not ours
+  EXPECT_EQ(receipts_of(held.take_all()), std::vector<std::string>{"g2-first"});
+}
+
+TEST(HeldMessages, EarlierMessagesOfTheGroupAreKept) {
+  HeldMessages held(k_lease);
+  held.add(message("first", t0 + 20s, "g"));
+  held.add(message("second", t0, "g"));
+  std::vector<HeldMessage> to_release;
+  EXPECT_FALSE(held.startable("second", t0 + 31s, to_release));
+  EXPECT_EQ(receipts_of(to_release), std::vector<std::string>{"second"});
+  EXPECT_TRUE(held.startable("first", t0 + 31s, to_release));
+}
+
+TEST(HeldMessages, StandardQueueMessagesAreGivenUpAlone) {
+  HeldMessages held(k_lease);
+  held.add(message("a", t0));
+  held.add(message("b", t0 + 20s));
+  std::vector<HeldMessage> to_release;
+  EXPECT_FALSE(held.startable("a", t0 + 31s, to_release));
+  EXPECT_EQ(receipts_of(to_release), std::vector<std::string>{"a"});
+  EXPECT_TRUE(held.startable("b", t0 + 31s, to_release));
+}
+
+TEST(HeldMessages, LeasesThatEndedUnrenewedAreMarkedLostOnce) {
+  HeldMessages held(k_lease);
+  held.add(message("old", t0));
+  held.add(message("new", t0 + 10s));
+  auto expired = held.expire(t0 + 45s);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].message_id, "id-old");
+  EXPECT_TRUE(held.expire(t0 + 45s).empty());
+  EXPECT_EQ(receipts_of(held.due(t0 + 45s)), std::vector<std::string>{"new"});
 }
 
 TEST(HeldMessages, RenewalIsDueAtHalfTheLeaseAndPushesTheDeadline) {
@@ -112,6 +195,18 @@ TEST_F(HeartbeatTest, RenewsDueMessagesInBatchesOfTenForAWholeLease) {
   EXPECT_TRUE(held.due(now + 19s).empty());  // renewed from the time of the call
 }
 
+TEST_F(HeartbeatTest, LeaseThatRanOutBeforeItsRenewalIsNotRenewedButWarnedOf) {
+  const auto now = LeaseClock::now();
+  held.add(message("late", now - 41s));
+  held.add(message("in-time", now - 30s));
+  heartbeat.beat(now);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("1 held message(s) (id-late) became visible"), std::string::npos);
+  EXPECT_EQ(renew_calls.at(0), std::vector<std::string>{"in-time"});
+  std::vector<HeldMessage> to_release;
+  EXPECT_FALSE(held.startable("late", now, to_release));
+}
+
 TEST_F(HeartbeatTest, NothingDueNothingSent) {
   held.add(message("a", LeaseClock::now()));
   heartbeat.beat(LeaseClock::now());
@@ -157,7 +252,7 @@ TEST_F(HeartbeatTest, FailedCallKeepsTheMessagesAndTriesAgainNextBeat) {
 
 TEST(VisibilityHeartbeatThread, RenewsOnItsOwnAndStopsWhenDestroyed) {
   HeldMessages held(std::chrono::milliseconds(2'000));
-  held.add(HeldMessage{"a", "id-a", "b", LeaseClock::now() + 900ms});
+  held.add(HeldMessage{"a", "id-a", "", "b", LeaseClock::now() + 900ms});
   std::atomic<int> calls{0};
   {
     VisibilityHeartbeat heartbeat(

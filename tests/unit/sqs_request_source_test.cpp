@@ -129,7 +129,7 @@ TEST_F(SqsSourceTest, PollLongPollsForTenWithTheQueuesLeaseAndHandsOutInOrder) {
   EXPECT_EQ(receive.second["VisibilityTimeout"], 45);
   EXPECT_FALSE(receive.second.contains("ReceiveRequestAttemptId"));  // standard queue
   EXPECT_EQ(receive.second["MessageSystemAttributeNames"],
-            Json::array({"ApproximateReceiveCount"}));
+            Json::array({"MessageGroupId", "ApproximateReceiveCount"}));
   ASSERT_EQ(requests->size(), 3u);
   for (int i = 0; i < 3; ++i) {
     const auto& request = (*requests)[static_cast<std::size_t>(i)];
@@ -210,6 +210,40 @@ TEST_F(SqsSourceTest, IdleTimeoutCountsFromTheFirstPollAfterTheLastRequest) {
   auto sent = sent_from(1);
   EXPECT_EQ(sent.at(0).second["WaitTimeSeconds"], 2);
   EXPECT_EQ(sent.at(1).second["WaitTimeSeconds"], 1);
+}
+
+TEST_F(SqsSourceTest, FreshMessagesAreStillHeldAndReleasedOnesAreNot) {
+  transport->answer(200, attributes(30, true));
+  transport->answer(200, messages(2, "widget-1"));
+  auto queue = source(k_fifo_url);
+  auto requests = *queue->poll(10);
+  EXPECT_TRUE(queue->still_held(requests[0]));
+  transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");
+  queue->release({requests[1]});
+  EXPECT_FALSE(queue->still_held(requests[1]));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("m1: not applied"), std::string::npos);
+}
+
+TEST_F(SqsSourceTest, RefusedRenewalMeansTheMessageAndItsGroupsLaterOnesAreNotApplied) {
+  transport->answer(200, attributes(2, true));  // 2 s lease: renewed within half a second
+  transport->answer(200, messages(3, "widget-1"));
+  auto queue = source(k_fifo_url);
+  auto requests = *queue->poll(10);
+  transport->answer(200, R"({"Successful":[{"Id":"1"},{"Id":"2"}],
+      "Failed":[{"Id":"0","SenderFault":true,"Code":"ReceiptHandleIsInvalid","Message":"x"}]})");
+  for (int i = 0; i < 100 && warnings.empty(); ++i) std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_FALSE(queue->still_held(requests[0]));
+  auto sent = transport->sent();
+  auto last = Json::parse(sent.back().body);
+  EXPECT_EQ(std::string(sent.back().header("X-Amz-Target")),
+            "AmazonSQS.ChangeMessageVisibilityBatch");
+  EXPECT_EQ(last["Entries"][0]["ReceiptHandle"], "rh1");
+  EXPECT_EQ(last["Entries"][0]["VisibilityTimeout"], 0);
+  EXPECT_EQ(last["Entries"][1]["ReceiptHandle"], "rh2");
+  EXPECT_FALSE(queue->still_held(requests[1]));
+  EXPECT_FALSE(queue->still_held(requests[2]));
 }
 
 TEST_F(SqsSourceTest, RemoveDeletesByReceiptHandle) {
