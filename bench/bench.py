@@ -57,7 +57,8 @@ class Bench:
         self.rows = []
         self.ceilings = []
         self.compat = {}  # server name -> compat.check results
-        self.digests = {}  # report.digest_key(row) -> (widget count, digest)
+        self.digests = {}  # report.digest_key(row) -> (widget count, digest of keys + bodies)
+        self.contents = {}  # report.digest_key(row) -> workload.content_fingerprint(...)
         self.ceiling_object_bytes = 0
 
     # --- setup helpers -----------------------------------------------------------------
@@ -155,6 +156,8 @@ class Bench:
             row, ["--endpoint-url", moto.endpoint, "-rb", requests, "-dt", table],
             self.work / f"moto-ddb-c{concurrency}", expected))
         row.notes.append(outcomes(counts))
+        self.contents[report.digest_key(row)] = workload.content_fingerprint(
+            workload.table_widgets(dynamodb, table))
         self.add(row)
 
     def moto_rows(self):
@@ -212,6 +215,8 @@ class Bench:
         row.notes.append(outcomes(counts))
         if os.listdir(row_dir / "requests"):
             row.notes.append("REQUESTS LEFT in the source")
+        self.contents[report.digest_key(row)] = workload.content_fingerprint(
+            workload.directory_widgets(row_dir / "widgets"))
         self.add(row, workload.directory_digest(row_dir / "widgets"))
         shutil.rmtree(row_dir / "widgets", ignore_errors=True)
         return row

@@ -32,18 +32,34 @@ def digest_key(row):
 
 
 def store_cell(bench, row):
-    """The final store's widget count and digest; rows that ran the same workload must agree."""
-    digest = bench.digests.get(digest_key(row))
-    if digest is None:
-        return "–"
-    cell = f"{digest[0]:,} widgets #{digest[1]}"
-    for earlier in bench.rows:
-        if earlier is row:
-            break
-        other = bench.digests.get(digest_key(earlier))
-        if other and earlier.requests == row.requests:
-            return cell + (" (same)" if other == digest else " (**DIFFERS**)")
-    return cell
+    """The final store's widget count and digest; rows that ran the same workload must agree.
+
+    S3 and directory stores are compared byte for byte with the first row of their workload;
+    a DynamoDB table (no attribute order) by content with the directory rows.
+    """
+    key = digest_key(row)
+    if key in bench.digests:
+        digest = bench.digests[key]
+        cell = f"{digest[0]:,} widgets #{digest[1]}"
+        for earlier in bench.rows:
+            if earlier is row:
+                break
+            other = bench.digests.get(digest_key(earlier))
+            if other and earlier.requests == row.requests:
+                return cell + (" (same)" if other == digest else " (**DIFFERS**)")
+        return cell
+    if key in bench.contents:
+        content = bench.contents[key]
+        cell = f"{content[0]:,} widgets, content #{content[1]}"
+        for other in bench.rows:
+            other_key = digest_key(other)
+            if other_key in bench.digests and other_key in bench.contents \
+                    and other.requests == row.requests:
+                same = bench.contents[other_key] == content
+                return cell + (" (same content as the directory store)" if same
+                               else " (**DIFFERS** from the directory store)")
+        return cell
+    return "–"
 
 
 def results_table(bench):

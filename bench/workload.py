@@ -1,6 +1,7 @@
 """Benchmark workloads: generated once with widget-producer, then copied or uploaded per row."""
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -74,6 +75,40 @@ def bucket_digest(s3, bucket, prefix="widgets/"):
         for item in page.get("Contents", []):
             entries.append(f"{item['Key']} {item['ETag'].strip(chr(34))}")
     return len(entries), hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:12]
+
+
+def content_fingerprint(widgets):
+    """(count, digest) of widgets by content, blind to attribute order and to storage form.
+
+    widgets: dicts in the S3 JSON form (widgetId, owner, label, description, otherAttributes).
+    Lets a DynamoDB table, whose items have no attribute order, be compared with a file store.
+    """
+    lines = []
+    for widget in widgets:
+        attributes = sorted((a["name"], a["value"]) for a in widget.get("otherAttributes", []))
+        lines.append(json.dumps([widget["widgetId"], widget["owner"], widget.get("label"),
+                                 widget.get("description"), attributes]))
+    return len(lines), hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:12]
+
+
+def directory_widgets(directory, prefix="widgets"):
+    for path in (Path(directory) / prefix).rglob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            yield json.loads(path.read_bytes())
+
+
+def table_widgets(dynamodb, table):
+    """The items of a DynamoDB widget table (SPEC §5) in the S3 JSON form."""
+    named = {"id", "owner", "label", "description"}
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        for item in page["Items"]:
+            widget = {"widgetId": item["id"]["S"], "owner": item["owner"]["S"]}
+            for field in ("label", "description"):
+                if field in item:
+                    widget[field] = item[field]["S"]
+            widget["otherAttributes"] = [{"name": name, "value": value["S"]}
+                                         for name, value in item.items() if name not in named]
+            yield widget
 
 
 def directory_digest(directory, prefix="widgets"):
