@@ -10,6 +10,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly apt_packages=(
   cmake ninja-build g++ libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpugixml-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest libbenchmark-dev
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: clang 14 and its libFuzzer/sanitizer runtimes
 )
 
 log() { printf 'install_deps: %s\n' "$*" >&2; }
