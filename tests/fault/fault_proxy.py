@@ -19,6 +19,10 @@ answer, unless the seeded random draw for that request picks a fault:
                 the body it sends, then the connection is closed
   bad_request   a permanent refusal: 400 InvalidArgument (S3 XML) / 400 ValidationException
                 (JSON APIs); not part of --rate, meant for one resource chosen with --match
+  deny          what a caller without permission gets: 403 AccessDenied (S3 XML), a 200
+                DeleteResult with an AccessDenied <Error> for every key (S3 DeleteObjects,
+                as S3 checks each key), 400 AccessDeniedException (JSON APIs); not part of
+                --rate. (moto's IAM checks skip DeleteObjects, hence this.)
 
 Every request that matches `match` (a regex searched in "METHOD /path?query", default: all)
 draws one number from a random.Random(seed); the configured shares, taken in the order above,
@@ -58,10 +62,12 @@ import struct
 import sys
 import threading
 import urllib.parse
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape as xml_escape
 
 TRANSIENT_KINDS = ("slowdown", "internal", "throttle", "reset_before", "reset_after", "slow",
                    "truncate")
-FAULT_KINDS = TRANSIENT_KINDS + ("bad_request",)
+FAULT_KINDS = TRANSIENT_KINDS + ("bad_request", "deny")
 
 K_MAX_HEAD_BYTES = 64 * 1024
 K_STREAM_LIMIT = 1024 * 1024
@@ -81,6 +87,7 @@ class FaultConfig:
     slow: float = 0.0
     truncate: float = 0.0
     bad_request: float = 0.0
+    deny: float = 0.0
     slow_delay: float = 0.5  # seconds an answer is held back by a `slow` fault
     seed: int = 1
     match: str = ""  # regex searched in "METHOD /path?query"; empty: every request
@@ -170,7 +177,19 @@ def describe_operation(request: Request) -> dict:
     parts = request.path.lstrip("/").split("/", 1)
     bucket = urllib.parse.unquote(parts[0])
     key = urllib.parse.unquote(parts[1]) if len(parts) > 1 else ""
-    return {"operation": s3_operation(request, bucket, key), "bucket": bucket, "key": key}
+    record = {"operation": s3_operation(request, bucket, key), "bucket": bucket, "key": key}
+    if record["operation"] == "DeleteObjects":
+        record["keys"] = delete_request_keys(request.body)
+    return record
+
+
+def delete_request_keys(body: bytes) -> list[str]:
+    """The keys a DeleteObjects request names ([] when its body is not XML)."""
+    try:
+        return [element.text or "" for element in ElementTree.fromstring(body).iter()
+                if element.tag.rsplit("}", 1)[-1] == "Key"]
+    except ElementTree.ParseError:
+        return []
 
 
 def s3_operation(request: Request, bucket: str, key: str) -> str:
@@ -231,6 +250,8 @@ def canned_error(kind: str, request: Request, request_id: str, sequence: int) ->
                               "Internal server error", request_id)
         return s3_error(500, "Internal Server Error", "InternalError",
                         "We encountered an internal error. Please try again.", request_id)
+    if kind == "deny":
+        return denial(request, request_id)
     if kind == "bad_request":
         if request.is_json_api:
             return json_error(400, "Bad Request", "com.amazonaws.dynamodb.v20120810#"
@@ -249,6 +270,20 @@ def canned_error(kind: str, request: Request, request_id: str, sequence: int) ->
                           "allowed throughput.", request_id)
     return s3_error(429, "Too Many Requests", "TooManyRequests",
                     "Please reduce your request rate.", request_id)
+
+
+def denial(request: Request, request_id: str) -> bytes:
+    if request.is_json_api:
+        return json_error(400, "Bad Request", "AccessDeniedException",
+                          "User is not authorized to perform this action", request_id)
+    if request.method == "POST" and "delete" in request.query:
+        keys = delete_request_keys(request.body)
+        errors = "".join(f"<Error><Key>{xml_escape(key)}</Key><Code>AccessDenied</Code>"
+                         "<Message>Access Denied</Message></Error>" for key in keys)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.'
+                f'amazonaws.com/doc/2006-03-01/">{errors}</DeleteResult>').encode()
+        return http_answer(200, "OK", "application/xml", body, request_id)
+    return s3_error(403, "Forbidden", "AccessDenied", "Access Denied", request_id)
 
 
 # ------------------------------------------------------------------------------------------
@@ -455,7 +490,7 @@ class FaultProxy:
         self.stats.record(record)
         request_id = f"FAULTPROXY{sequence:08d}"
 
-        if fault in ("slowdown", "internal", "throttle", "bad_request"):
+        if fault in ("slowdown", "internal", "throttle", "bad_request", "deny"):
             writer.write(canned_error(fault, request, request_id, sequence))
             await writer.drain()
             return True

@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import wc_harness as h
@@ -21,6 +23,22 @@ _RETRIES_SUMMARY = re.compile(r"AWS: (\d+) calls .*?(\d+) retries")
 def consumer_help() -> str:
     return subprocess.run([str(h.consumer_bin()), "--help"], capture_output=True, text=True,
                           timeout=30).stdout
+
+
+K_UPLOAD_THREADS = 8
+
+
+def upload_in_parallel(endpoint: str, bucket: str, requests: dict[str, bytes]) -> None:
+    """Puts many requests at once (one boto3 client per thread)."""
+    local = threading.local()
+
+    def put(item):
+        if not hasattr(local, "s3"):
+            local.s3 = h.s3_client(endpoint)
+        local.s3.put_object(Bucket=bucket, Key=item[0], Body=item[1])
+
+    with ThreadPoolExecutor(K_UPLOAD_THREADS) as pool:
+        list(pool.map(put, requests.items()))
 
 
 def hidden_files(directory: Path) -> list[str]:

@@ -152,3 +152,15 @@ def concurrency_variants(help_text: str) -> list[list[str]]:
     if not match:
         return [[]]
     return [[match.group(1), level] for level in K_CONCURRENCY_LEVELS]
+
+
+def is_sequential(extra: list[str]) -> bool:
+    """True when these consumer arguments apply one request at a time (so the log follows the
+    source order exactly, not only per widget)."""
+    return not extra or extra[-1] == "1"
+
+
+def concurrency_of(extra: list[str], default: int = 32) -> int:
+    """How many requests these consumer arguments may run at once (the consumer's default when
+    they do not say)."""
+    return int(extra[-1]) if extra else default

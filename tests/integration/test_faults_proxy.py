@@ -16,7 +16,7 @@ import uuid
 import wc_harness as h
 
 sys.path.insert(0, str(h.REPO_ROOT / "tests" / "fault"))
-from fault_proxy import FAULT_KINDS, FaultConfig, FaultProxy  # noqa: E402
+from fault_proxy import FAULT_KINDS, TRANSIENT_KINDS, FaultConfig, FaultProxy  # noqa: E402
 
 
 def raw_request(endpoint: str, method: str, path: str, body: bytes = b"",
@@ -116,6 +116,19 @@ class FaultProxyBehaviour(unittest.TestCase):
         self.assertEqual(status, 400)
         self.assertIn(b"<Code>InvalidArgument</Code>", body)
 
+    def test_deny_is_a_403_and_a_per_key_access_denied_for_delete_objects(self):
+        proxy = self.proxy(deny=1.0)
+        status, _, body = self.put_through(proxy, self.fresh_key())
+        self.assertEqual(status, 403)
+        self.assertIn(b"<Code>AccessDenied</Code>", body)
+        request = (b'<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>'
+                   b"<Object><Key>a &amp; b</Key></Object><Object><Key>c</Key></Object></Delete>")
+        status, _, body = raw_request(proxy.endpoint, "POST", f"/{self.bucket}?delete", request)
+        self.assertEqual(status, 200)
+        self.assertEqual(body.count(b"<Code>AccessDenied</Code>"), 2)
+        self.assertIn(b"<Key>a &amp; b</Key>", body)
+        self.assertEqual(proxy.log()[-1]["operation"], "DeleteObjects")
+
     def test_reset_before_breaks_the_connection_and_the_write_never_happens(self):
         proxy = self.proxy(reset_before=1.0)
         key = self.fresh_key()
@@ -172,9 +185,10 @@ class FaultProxyBehaviour(unittest.TestCase):
         self.assertGreater(share, 0.24, stats)
         self.assertLess(share, 0.36, stats)
         for kind in FAULT_KINDS:
-            if kind != "bad_request":
+            if kind in TRANSIENT_KINDS:
                 self.assertGreater(stats["injected"][kind], 10, f"{kind}: {stats}")
-        self.assertEqual(stats["injected"]["bad_request"], 0)
+            else:
+                self.assertEqual(stats["injected"][kind], 0, f"{kind} is not part of a rate")
 
     def test_match_limits_faults_to_the_chosen_requests(self):
         proxy = self.proxy(bad_request=1.0, match=r"^PUT /[^/]+/chosen")
