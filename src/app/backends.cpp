@@ -9,6 +9,7 @@
 #include "store/directory_dead_letters.h"
 #include "store/directory_document_backend.h"
 #include "store/document_widget_store.h"
+#include "store/dynamodb_widget_store.h"
 #include "store/s3_dead_letters.h"
 #include "store/s3_document_backend.h"
 #include "store/sqs_dead_letters.h"
@@ -32,6 +33,18 @@ util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
   auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::S3Client>(std::move(*service), std::move(transport),
                                          aws::RetryPolicy{}, on_retry);
+}
+
+util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_client(
+    const Config& config, const aws::RetryObserver& on_retry) {
+  auto service = aws::resolve_service_config("dynamodb", config.aws, aws::process_environment());
+  if (!service) return util::Unexpected("DynamoDB: " + service.error());
+  aws::CurlTransportOptions transport_options;
+  // Every lane worker writes through its own connection; keep them all open between calls.
+  transport_options.max_idle_handles = config.concurrency + 8;
+  auto transport = std::make_shared<aws::CurlTransport>(transport_options);
+  return std::make_shared<aws::DynamoDbClient>(std::move(*service), std::move(transport),
+                                               aws::RetryPolicy{}, on_retry);
 }
 
 bool needs_sqs(const Config& config) {
@@ -71,19 +84,16 @@ std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
 }  // namespace
 
 std::uint64_t Backends::aws_calls() const {
-  return (s3 ? s3->calls() : 0) + (sqs ? sqs->calls() : 0);
+  return (s3 ? s3->calls() : 0) + (sqs ? sqs->calls() : 0) + (dynamodb ? dynamodb->calls() : 0);
 }
 
 std::uint64_t Backends::aws_retries() const {
-  return (s3 ? s3->retries() : 0) + (sqs ? sqs->retries() : 0);
+  return (s3 ? s3->retries() : 0) + (sqs ? sqs->retries() : 0) +
+         (dynamodb ? dynamodb->retries() : 0);
 }
 
 util::Expected<Backends, std::string> make_backends(const Config& config,
                                                     const aws::RetryObserver& on_retry) {
-  if (config.store_kind == StoreKind::dynamodb_table) {
-    return util::Unexpected(
-        std::string("the DynamoDB widget store is not available in this build yet"));
-  }
   Backends backends;
   if (needs_s3(config)) {
     auto client = make_s3_client(config, on_retry);
@@ -105,13 +115,21 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
     backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
   }
 
-  std::unique_ptr<store::DocumentBackend> documents;
-  if (config.store_kind == StoreKind::s3_bucket) {
-    documents = std::make_unique<store::S3DocumentBackend>(backends.s3, config.store_name);
+  if (config.store_kind == StoreKind::dynamodb_table) {
+    auto client = make_dynamodb_client(config, on_retry);
+    if (!client) return util::Unexpected(std::move(client).error());
+    backends.dynamodb = std::move(*client);
+    backends.store =
+        std::make_unique<store::DynamoDbWidgetStore>(backends.dynamodb, config.store_name);
   } else {
-    documents = std::make_unique<store::DirectoryDocumentBackend>(config.store_name);
+    std::unique_ptr<store::DocumentBackend> documents;
+    if (config.store_kind == StoreKind::s3_bucket) {
+      documents = std::make_unique<store::S3DocumentBackend>(backends.s3, config.store_name);
+    } else {
+      documents = std::make_unique<store::DirectoryDocumentBackend>(config.store_name);
+    }
+    backends.store = std::make_unique<store::DocumentWidgetStore>(std::move(documents));
   }
-  backends.store = std::make_unique<store::DocumentWidgetStore>(std::move(documents));
 
   if (config.dead_letter_kind == DeadLetterKind::s3_bucket) {
     backends.dead_letters =

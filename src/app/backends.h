@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/config.h"
+#include "aws/dynamodb_client.h"
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
 #include "source/request_source.h"
@@ -20,8 +21,9 @@ struct Backends {
   std::unique_ptr<source::RequestSource> source;
   std::unique_ptr<store::WidgetStore> store;
   std::unique_ptr<store::DeadLetterSink> dead_letters;
-  std::shared_ptr<aws::S3Client> s3;    ///< null when nothing uses S3
-  std::shared_ptr<aws::SqsClient> sqs;  ///< null when nothing uses SQS
+  std::shared_ptr<aws::S3Client> s3;              ///< null when nothing uses S3
+  std::shared_ptr<aws::DynamoDbClient> dynamodb;  ///< null unless the store is DynamoDB
+  std::shared_ptr<aws::SqsClient> sqs;            ///< null when nothing uses SQS
   /// Requests the consumer should hold at once (ConsumerOptions::window); 0: its default.
   std::size_t source_window = 0;
 
@@ -29,7 +31,7 @@ struct Backends {
   std::uint64_t aws_calls() const;
   std::uint64_t aws_retries() const;
   /// True when some backend talks to AWS (the AWS line of the stop summary is worth printing).
-  bool uses_aws() const { return s3 || sqs; }
+  bool uses_aws() const { return s3 || sqs || dynamodb; }
 };
 
 /// Fails (with a message naming what is missing) when credentials or region cannot be

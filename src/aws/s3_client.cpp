@@ -144,8 +144,18 @@ util::Expected<bool, AwsError> S3Client::head_object(const std::string& bucket,
 
 util::Expected<void, AwsError> S3Client::head_bucket(const std::string& bucket) {
   auto response = execute("HeadBucket", bucket, {}, make_request("HEAD", bucket, {}));
-  if (!response) return util::Unexpected(std::move(response.error()));
-  return {};
+  if (response) return {};
+  if (response.error().http_status == 403) {
+    // A HEAD answer has no body, so a refused signature or an unknown key reads as a bare
+    // AccessDenied. GetBucketLocation's error body says which it is.
+    HttpRequest location = make_request("GET", bucket, {});
+    location.query = {{"location", ""}};
+    auto detailed = execute("HeadBucket", bucket, {}, location);
+    if (!detailed && detailed.error().http_status == 403) {
+      return util::Unexpected(std::move(detailed.error()));
+    }
+  }
+  return util::Unexpected(std::move(response.error()));
 }
 
 util::Expected<void, AwsError> S3Client::delete_object(const std::string& bucket,

@@ -84,7 +84,9 @@ class S3Client {
   /// HeadObject: true if the key exists, false on 404. A HEAD answer has no body, so a missing
   /// bucket also reads as false.
   util::Expected<bool, AwsError> head_object(const std::string& bucket, const std::string& key);
-  /// HeadBucket: succeeds when the bucket exists and the credentials may use it.
+  /// HeadBucket: succeeds when the bucket exists and the credentials may use it. A 403 is
+  /// followed by GetBucketLocation, whose error body tells SignatureDoesNotMatch or
+  /// InvalidAccessKeyId from a plain AccessDenied.
   util::Expected<void, AwsError> head_bucket(const std::string& bucket);
   /// DeleteObject. Deleting a missing key succeeds (S3 answers 204 either way).
   util::Expected<void, AwsError> delete_object(const std::string& bucket, const std::string& key);

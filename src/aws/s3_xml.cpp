@@ -150,7 +150,20 @@ std::string build_delete_request(const std::vector<std::string>& keys) {
   }
   std::ostringstream out;
   document.save(out, "", pugi::format_raw | pugi::format_no_declaration);
-  return out.str();
+  // pugixml writes a carriage return as is, and every XML parser (S3's too) turns it into a
+  // line feed, so S3 would delete another key (or, in quiet mode, silently none). Keys are
+  // the only text that can hold one; S3's documentation asks for &#13; there.
+  std::string body = std::move(out).str();
+  std::string escaped;
+  escaped.reserve(body.size());
+  for (char c : body) {
+    if (c == '\r') {
+      escaped += "&#13;";
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
 }
 
 }  // namespace wc::aws

@@ -50,7 +50,8 @@ struct S3DeleteResult {
 util::Expected<S3DeleteResult, std::string> parse_delete_result(std::string_view xml);
 
 /// Builds a DeleteObjects request body in quiet mode (only failures are reported back);
-/// keys are XML-escaped.
+/// keys are XML-escaped, a carriage return as &#13; so that it survives the server's
+/// line-end normalisation.
 std::string build_delete_request(const std::vector<std::string>& keys);
 
 }  // namespace wc::aws

@@ -87,7 +87,7 @@ class ParseGuard {
 
 /// nlohmann's message without its "[json.exception.parse_error.101] " prefix, kept short:
 /// its "last read" part can quote a megabyte of unterminated string.
-std::string parser_message(const nlohmann::json::parse_error& error) {
+std::string parser_message(const nlohmann::json::exception& error) {
   std::string_view message = error.what();
   if (const auto end = message.find("] ");
       message.starts_with("[json.exception.") && end != std::string_view::npos) {
@@ -118,6 +118,10 @@ util::Expected<nlohmann::json, std::string> parse_bounded_json(std::string_view 
     return util::Unexpected(broken.reason);
   } catch (const nlohmann::json::parse_error& error) {
     return util::Unexpected("is not valid JSON (" + parser_message(error) + ")");
+  } catch (const nlohmann::json::out_of_range& error) {
+    // Valid JSON grammar, but a number no double can hold ("1e999"): the parser throws this
+    // instead of a parse_error, and it must not escape as a crash.
+    return util::Unexpected("has a number out of range (" + parser_message(error) + ")");
   }
 }
 

@@ -57,10 +57,10 @@ class ConformanceInDirectories(h.ConsumerTestCase):
 class EmbeddedDefault(h.ConsumerTestCase):
     """No backend flag at all: the local directories are the default (SPEC.md §1).
 
-    DEFAULT-NAMES: `requests/` and `widgets/` in the working directory are the names the
+    DEFAULT-NAMES: `requests/` and `widget-store/` in the working directory are the names the
     command line chose (src/app/backend_selection.cpp); align here if they change."""
 
-    def test_no_backend_flag_runs_requests_directory_into_widgets_directory(self):
+    def test_no_backend_flag_runs_requests_directory_into_widget_store_directory(self):
         data = h.load_conformance("hw6-official")
         work = self.workdir()
         h.write_request_files(work.cwd / "requests", data.requests)
@@ -69,7 +69,7 @@ class EmbeddedDefault(h.ConsumerTestCase):
                                 h.consumer_env(work, key_id=None, secret=None))
 
         self.assert_exit(result, 0)
-        self.assert_directory_store(work.cwd / "widgets", data.widgets)
+        self.assert_directory_store(work.cwd / "widget-store", data.widgets)
         self.assertEqual(h.files_under(work.cwd / "requests"), {})
         self.assert_dead_letters(work.cwd / "dead-letters", data.rejected, data.requests)
         self.assertTrue(h.log_files(work.cwd / "logs"), "no log file in ./logs")

@@ -31,7 +31,7 @@ import tempfile
 import time
 import unittest
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 try:

@@ -1,0 +1,164 @@
+"""Renders the benchmark's rows, targets and compatibility checks as one Markdown report."""
+
+TARGET_BUSY_PCT = 80.0
+TARGET_CALLS_RATIO = 0.65
+TARGET_CPU_DIVISOR = 40.0
+TARGET_FAUXQS_RATE = 3000.0
+TARGET_RSS_MB = 50.0
+
+
+def fmt(value, digits=0, suffix=""):
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def find(rows, scenario_start, path=None, concurrency=None):
+    for row in rows:
+        if (row.scenario.startswith(scenario_start) and (path is None or row.path == path)
+                and (concurrency is None or row.concurrency == concurrency)):
+            return row
+    return None
+
+
+def digest_key(row):
+    return f"{row.scenario}/{row.path}/{row.concurrency}"
+
+
+def store_cell(bench, row):
+    """The final store's widget count and digest; rows that ran the same workload must agree.
+
+    S3 and directory stores are compared byte for byte with the first row of their workload;
+    a DynamoDB table (no attribute order) by content with the directory rows.
+    """
+    key = digest_key(row)
+    if key in bench.digests:
+        digest = bench.digests[key]
+        cell = f"{digest[0]:,} widgets #{digest[1]}"
+        for earlier in bench.rows:
+            if earlier is row:
+                break
+            other = bench.digests.get(digest_key(earlier))
+            if other and earlier.requests == row.requests:
+                return cell + (" (same)" if other == digest else " (**DIFFERS**)")
+        return cell
+    if key in bench.contents:
+        content = bench.contents[key]
+        cell = f"{content[0]:,} widgets, content #{content[1]}"
+        for other in bench.rows:
+            other_key = digest_key(other)
+            if other_key in bench.digests and other_key in bench.contents \
+                    and other.requests == row.requests:
+                same = bench.contents[other_key] == content
+                return cell + (" (same content as the directory store)" if same
+                               else " (**DIFFERS** from the directory store)")
+        return cell
+    return "–"
+
+
+def results_table(bench):
+    header = ["scenario", "source → store", "conc.", "requests", "wall s", "requests/s",
+              "calls/request", "calls/s", "server busy", "CPU ms/request", "peak RSS MB",
+              "server CPU", "others' CPU", "final store", "notes"]
+    lines = []
+    for row in bench.rows:
+        lines.append([row.scenario, row.path, row.concurrency if row.concurrency else "–",
+                      fmt(row.requests), fmt(row.wall_s, 2), fmt(row.rate),
+                      fmt(row.calls_per_request, 2), fmt(row.calls_per_second),
+                      fmt(row.busy_pct, 0, " %"), fmt(row.cpu_ms_per_request, 3),
+                      fmt(row.rss_mb, 1), fmt(row.server_cpu_pct, 0, " %"),
+                      fmt(row.other_cpu_pct, 0, " %"), store_cell(bench, row),
+                      "; ".join(row.notes) or ""])
+    return table(header, lines)
+
+
+def verdict(ok, measured_row, bench):
+    """PASS only for a complete row whose final store agrees with its workload's first row."""
+    if measured_row is None or any("INCOMPLETE" in n for n in measured_row.notes):
+        return "FAIL (not measured)"
+    if any("REQUESTS LEFT" in n for n in measured_row.notes):
+        return "FAIL (requests left in the source)"
+    if "DIFFERS" in store_cell(bench, measured_row):
+        return "FAIL (wrong final store)"
+    return "PASS" if ok else "FAIL"
+
+
+def targets_table(bench):
+    rows = bench.rows
+    reference = find(rows, "reference")
+    moto32 = find(rows, "widget-consumer on moto", "S3 → S3", 32)
+    fauxqs = find(rows, "widget-consumer on fauxqs")
+    backlog = find(rows, f"{bench.args.backlog:,}-request backlog")
+    lines = []
+    if moto32:
+        lines.append(["moto kept busy (S3 → S3, conc. 32): our calls/s ÷ moto's ceiling",
+                      fmt(moto32.busy_pct, 0, " %"), f"≥ {TARGET_BUSY_PCT:.0f} %",
+                      verdict((moto32.busy_pct or 0) >= TARGET_BUSY_PCT, moto32, bench)])
+    if moto32 and reference:
+        limit = TARGET_CALLS_RATIO * reference.calls_per_request
+        lines.append(["server calls per request (S3 → S3, conc. 32)",
+                      f"{moto32.calls_per_request:.2f} "
+                      f"({moto32.calls_per_request / reference.calls_per_request:.2f} × "
+                      f"reference {reference.calls_per_request:.2f})",
+                      f"≤ {TARGET_CALLS_RATIO} × reference = {limit:.2f}",
+                      verdict(moto32.calls_per_request <= limit, moto32, bench)])
+        limit = reference.cpu_ms_per_request / TARGET_CPU_DIVISOR
+        lines.append(["consumer CPU per request (S3 → S3 on moto, conc. 32)",
+                      f"{moto32.cpu_ms_per_request:.3f} ms (reference ÷ "
+                      f"{reference.cpu_ms_per_request / moto32.cpu_ms_per_request:.0f})",
+                      f"≤ reference {reference.cpu_ms_per_request:.2f} ms ÷ "
+                      f"{TARGET_CPU_DIVISOR:.0f} = {limit:.3f} ms",
+                      verdict(moto32.cpu_ms_per_request <= limit, moto32, bench)])
+    if fauxqs:
+        lines.append(["requests/s on fauxqs (S3 → S3, conc. 32, server on the same 2 cores)",
+                      f"{fauxqs.rate:,.0f} (consumer CPU {fauxqs.cpu_ms_per_request:.3f} "
+                      f"ms/request)", f"≥ {TARGET_FAUXQS_RATE:,.0f}",
+                      verdict(fauxqs.rate >= TARGET_FAUXQS_RATE, fauxqs, bench)])
+    if backlog:
+        lines.append([f"peak RSS with a {bench.args.backlog:,}-request backlog (directory)",
+                      f"{backlog.rss_mb:.1f} MB", f"≤ {TARGET_RSS_MB:.0f} MB",
+                      verdict(backlog.rss_mb <= TARGET_RSS_MB, backlog, bench)])
+    return table(["target", "measured", "limit", "result"], lines)
+
+
+def compat_table(bench):
+    servers = list(bench.compat)
+    if not servers:
+        return "(no compatibility checks ran)"
+    lines = []
+    for index, (name, s3, _, _) in enumerate(bench.compat[servers[0]]):
+        cells = [name, s3]
+        for server in servers:
+            _, _, observed, same = bench.compat[server][index]
+            cells.append(("same" if same else "**DIFFERS**") + f": {observed}")
+        lines.append(cells)
+    return table(["behaviour our client relies on", "AWS S3"] + servers, lines)
+
+
+def render(bench, info):
+    ceilings = ", ".join(f"{c:,.0f}" for c in bench.ceilings)
+    parts = [
+        "# widget-consumer benchmark",
+        "",
+        f"- date: {info['date']}; run took {info['duration_s']:.0f} s",
+        f"- machine: {info['machine']}",
+        f"- commit: {info['commit']}",
+        f"- load average (1 min) at start {info['load'][0]:.2f}, at end "
+        f"{info['load_end'][0]:.2f} (other work on the machine skews every row)",
+        f"- moto ceiling (wrk, 16 in flight, GET of a {bench.ceiling_object_bytes} B object, "
+        f"before and after the moto rows): {ceilings} requests/s; server busy = calls/s ÷ the "
+        f"higher one",
+    ]
+    parts.append("- how each column is measured: bench/README.md")
+    if bench.args.quick:
+        parts.append("- **quick run** (small counts): checks the script, not the product")
+    parts += ["", "## Rows", "", results_table(bench), "", "## Targets", "",
+              targets_table(bench), "", "## S3 compatibility of the benchmark servers", "",
+              compat_table(bench), ""]
+    return "\n".join(parts)

@@ -1,0 +1,84 @@
+"""Base class of the fault, crash and hostile-input integration tests: the shared harness
+(tests/integration/wc_harness.py) plus the proxy, the concurrency variants and the log checks
+these tests have in common."""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import wc_harness as h
+from fault_proxy import FaultConfig, FaultProxy
+from workloads import RETRY_LINE, concurrency_variants, out_of_order, request_lines
+
+# The consumer's closing line "AWS: N calls (...), M retries" (WORDING-DEPENDENT).
+_RETRIES_SUMMARY = re.compile(r"AWS: (\d+) calls .*?(\d+) retries")
+
+
+@functools.lru_cache(maxsize=1)
+def consumer_help() -> str:
+    return subprocess.run([str(h.consumer_bin()), "--help"], capture_output=True, text=True,
+                          timeout=30).stdout
+
+
+K_UPLOAD_THREADS = 8
+
+
+def upload_in_parallel(endpoint: str, bucket: str, requests: dict[str, bytes]) -> None:
+    """Puts many requests at once (one boto3 client per thread)."""
+    local = threading.local()
+
+    def put(item):
+        if not hasattr(local, "s3"):
+            local.s3 = h.s3_client(endpoint)
+        local.s3.put_object(Bucket=bucket, Key=item[0], Body=item[1])
+
+    with ThreadPoolExecutor(K_UPLOAD_THREADS) as pool:
+        list(pool.map(put, requests.items()))
+
+
+def hidden_files(directory: Path) -> list[str]:
+    """Files below `directory` whose name starts with '.' (temporary files of atomic writes)."""
+    if not directory.exists():
+        return []
+    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob(".*")
+                  if p.is_file())
+
+
+def visible_files(directory: Path) -> dict[str, bytes]:
+    return {name: body for name, body in h.files_under(directory).items()
+            if not any(part.startswith(".") for part in name.split("/"))}
+
+
+class ReliabilityTestCase(h.ConsumerTestCase):
+    def variants(self) -> list[list[str]]:
+        """Consumer arguments per concurrency level to test ([[]] before issue 5 lands)."""
+        return concurrency_variants(consumer_help())
+
+    def start_proxy(self, upstream: str, config: FaultConfig) -> FaultProxy:
+        proxy = FaultProxy(upstream, config).__enter__()
+        self.addCleanup(proxy.stop)
+        return proxy
+
+    def assert_each_request_logged_once_in_order(self, log_dir: Path, keys: list[str]) -> list:
+        """Every key has exactly one per-request line, and per widget the keys come in order."""
+        lines = request_lines(h.log_lines(log_dir))
+        logged = sorted(line.key for line in lines)
+        self.assertEqual(logged, sorted(keys),
+                         "each request must be logged exactly once (none lost, none twice)")
+        self.assertEqual(out_of_order(lines), [], "requests for one widget applied out of order")
+        return lines
+
+    def retry_lines(self, log_dir: Path) -> list[str]:
+        return [line for line in h.log_lines(log_dir) if RETRY_LINE.search(line)]
+
+    def summary_retries(self, log_dir: Path) -> int | None:
+        for line in reversed(h.log_lines(log_dir)):
+            match = _RETRIES_SUMMARY.search(line)
+            if match:
+                return int(match.group(2))
+        return None

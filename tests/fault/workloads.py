@@ -1,0 +1,166 @@
+"""Workloads and log readers shared by the fault, crash and hostile-input tests.
+
+The order-sensitive workload: many requests for a few widgets, where every update sets
+`last` to its own sequence number, `a{n % 7}` to n, and the label to "u{n}"; a delete now and
+then, after which the next request for that widget is a create. A request lost, applied twice
+out of order (a replay after newer state) or applied out of order leaves a visibly different
+final store: a wrong `last`, a wrong `a{k}`, a widget that should be gone or missing.
+
+The expected store is computed by the few lines in `_apply`: only plain "set" semantics
+(create = replace, update = set label and two attributes in place or appended), so it does not
+re-implement the interesting rules of SPEC.md §4 (empty values, nulls, missing widgets), which
+the conformance sets check.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+
+K_FIRST_KEY = 1_700_000_000_000  # 13-digit epoch milliseconds, as the producer writes keys
+OWNERS = ("Mary Matthews", "Sue Smith", "John Jones")
+
+
+@dataclass
+class Workload:
+    requests: dict[str, bytes]  # key -> body, in key order
+    widgets: dict[str, dict]  # expected store: "widgets/{owner}/{id}" -> widget JSON
+    widget_ids: list[str] = field(default_factory=list)
+
+    def expected_after(self, keys) -> dict[str, dict]:
+        """The store after applying just the requests `keys`, in key order."""
+        state: dict[str, dict] = {}
+        for key in sorted(keys):
+            _apply(state, json.loads(self.requests[key]))
+        return state
+
+
+def owner_key(owner: str) -> str:
+    return owner.replace(" ", "-").lower()
+
+
+def widget_store_key(owner: str, widget_id: str) -> str:
+    return f"widgets/{owner_key(owner)}/{widget_id}"
+
+
+def _apply(state: dict[str, dict], request: dict) -> None:
+    widget_id = request["widgetId"]
+    key = widget_store_key(request["owner"], widget_id)
+    if request["type"] == "create":
+        widget = {"widgetId": widget_id, "owner": request["owner"], "label": request["label"]}
+        widget["otherAttributes"] = [dict(a) for a in request["otherAttributes"]]
+        state[key] = widget
+    elif request["type"] == "delete":
+        state.pop(key, None)  # a delete of a missing widget changes nothing
+    elif key in state:  # an update of a missing widget changes nothing
+        widget = state[key]
+        if "label" in request:
+            widget["label"] = request["label"]
+        attributes = widget.setdefault("otherAttributes", [])
+        for entry in request.get("otherAttributes", []):
+            existing = next((a for a in attributes if a["name"] == entry["name"]), None)
+            if existing:
+                existing["value"] = entry["value"]
+            else:
+                attributes.append(dict(entry))
+
+
+def ordered_workload(count: int, widgets: int, seed: int, delete_share: float = 0.04,
+                     first_key: int = K_FIRST_KEY) -> Workload:
+    """`count` requests over `widgets` widgets; see the module comment."""
+    rng = random.Random(seed)
+    widget_ids = [f"w{seed}-{i:03d}" for i in range(widgets)]
+    owner_of = {w: OWNERS[i % len(OWNERS)] for i, w in enumerate(widget_ids)}
+    state: dict[str, dict] = {}
+    requests: dict[str, bytes] = {}
+    for n in range(count):
+        widget_id = rng.choice(widget_ids)
+        exists = widget_store_key(owner_of[widget_id], widget_id) in state
+        request = {"requestId": f"r{n}", "widgetId": widget_id, "owner": owner_of[widget_id]}
+        if not exists:
+            request.update(type="create", label=f"c{n}",
+                           otherAttributes=[{"name": "born", "value": str(n)}])
+        elif rng.random() < delete_share:
+            request["type"] = "delete"
+        else:
+            request.update(type="update", label=f"u{n}",
+                           otherAttributes=[{"name": "last", "value": str(n)},
+                                            {"name": f"a{n % 7}", "value": str(n)}])
+        _apply(state, request)
+        requests[str(first_key + n)] = json.dumps(request, separators=(",", ":")).encode()
+    return Workload(requests, state, widget_ids)
+
+
+# ------------------------------------------------------------------------------------------
+# Reading the consumer's per-request log lines (SPEC §8):
+#   "<time> INFO <key> <type> <widgetId> <outcome> <latency> ms"
+# WORDING-DEPENDENT. Keys and widgetIds may hold spaces; the type and outcome words anchor
+# the parts.
+
+OUTCOMES = ("created", "replaced", "updated", "deleted", "missing", "rejected", "dead-lettered")
+_REQUEST_LINE = re.compile(r"\bINFO (?P<key>.+?) (?P<type>create|update|delete|-) "
+                           r"(?P<widget>.*?) (?P<outcome>" + "|".join(OUTCOMES) +
+                           r") (?P<latency>\d+(?:\.\d+)?) ms\s*$")
+RETRY_LINE = re.compile(r"\bretrying\b", re.I)
+
+
+@dataclass
+class RequestLine:
+    key: str
+    type: str
+    widget: str
+    outcome: str
+
+
+def request_lines(lines: list[str]) -> list[RequestLine]:
+    found = []
+    for line in lines:
+        match = _REQUEST_LINE.search(line)
+        if match:
+            found.append(RequestLine(match["key"], match["type"], match["widget"],
+                                     match["outcome"]))
+    return found
+
+
+def out_of_order(lines: list[RequestLine]) -> list[str]:
+    """Per widget, the keys must appear in increasing order; returns the violations."""
+    last: dict[str, str] = {}
+    problems = []
+    for line in lines:
+        if line.widget == "-":
+            continue
+        previous = last.get(line.widget)
+        if previous is not None and line.key <= previous:
+            problems.append(f"widget {line.widget}: {line.key} logged after {previous}")
+        last[line.widget] = line.key
+    return problems
+
+
+# ------------------------------------------------------------------------------------------
+# Concurrency (issue 5): when the consumer has a concurrency option, every reliability test
+# runs at 1 and at 32; until then, once with the defaults.
+
+_CONCURRENCY_FLAG = re.compile(r"(?<![\w-])(--concurrency|--workers|--parallelism)\b")
+K_CONCURRENCY_LEVELS = ("1", "32")
+
+
+def concurrency_variants(help_text: str) -> list[list[str]]:
+    """Extra consumer arguments, one list per variant to run: [[]] without the option."""
+    match = _CONCURRENCY_FLAG.search(help_text)
+    if not match:
+        return [[]]
+    return [[match.group(1), level] for level in K_CONCURRENCY_LEVELS]
+
+
+def is_sequential(extra: list[str]) -> bool:
+    """True when these consumer arguments apply one request at a time (so the log follows the
+    source order exactly, not only per widget)."""
+    return not extra or extra[-1] == "1"
+
+
+def concurrency_of(extra: list[str], default: int = 32) -> int:
+    """How many requests these consumer arguments may run at once (the consumer's default when
+    they do not say)."""
+    return int(extra[-1]) if extra else default
