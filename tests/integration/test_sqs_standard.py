@@ -1,11 +1,14 @@
 """A standard SQS queue as the request source (SPEC.md §9), end to end against moto: the real
-request sets end as the conformance store in either store, the queue ends empty, rejected
+request sets end as the conformance store in each store (directory, S3, DynamoDB), the queue ends empty, rejected
 requests go to the dead-letter directory or a dead-letter queue with their original bytes, and
 a missing queue is a fatal error naming it."""
 
 import unittest
 from collections import Counter
 
+import json
+
+import dynamodb_harness as dh
 import sqs_harness as sq
 import wc_harness as h
 
@@ -65,6 +68,21 @@ class StandardQueue(h.ConsumerTestCase):
 
         self.assert_exit(result, 0)
         self.assert_s3_store(s3, bucket, data.widgets)
+        self.assertEqual(sq.messages_left(self.sqs, url), 0, "the queue should end empty")
+
+    def test_producer_2021_through_a_queue_into_a_dynamodb_table(self):
+        data = h.load_conformance("producer-2021")
+        expected = json.loads((h.conformance_dir() / "producer-2021.expected.json")
+                              .read_text())["dynamodb"]["widgets"]
+        dynamodb = dh.dynamodb_client(self.endpoint)
+        table = dh.create_table(dynamodb)
+        name, url = sq.create_queue(self.sqs, "wc-req")
+        self.produce(name, data)
+
+        result = self.consume(name, "-ss", "DynamoDB", "-dt", table)
+
+        self.assert_exit(result, 0)
+        self.assert_widgets_equal(dh.read_table(dynamodb, table), expected, f"table {table}")
         self.assertEqual(sq.messages_left(self.sqs, url), 0, "the queue should end empty")
 
     def test_rejected_messages_go_to_the_dead_letter_directory_and_are_deleted(self):
