@@ -1,6 +1,6 @@
 // Fuzzes wc::model::widget_from_dynamodb_item (the "Item" of a GetItem answer) fed through the
 // bounded JSON parser. An item it accepts must lay out again as an item that reads back equal.
-// The DynamoDB and SQS client responses (src/aws) get their own targets when they land.
+// The DynamoDB and SQS wire answers have their own targets (fuzz_*_response).
 
 #include <cstddef>
 #include <cstdint>

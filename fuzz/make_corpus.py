@@ -97,6 +97,73 @@ def s3_seeds(endpoint: str) -> None:
     s3.delete_bucket(Bucket=bucket)
 
 
+def captured_bodies(client) -> list[tuple[str, int, bytes]]:
+    """Registers a hook that records (operation, status, raw body) of every answer."""
+    seen: list[tuple[str, int, bytes]] = []
+
+    def record(http_response, model, **_):
+        seen.append((model.name, http_response.status_code, http_response.content))
+
+    client.meta.events.register("after-call.*.*", record)
+    client.meta.events.register("after-call-error.*.*", lambda **_: None)
+    return seen
+
+
+def json_api_seeds(endpoint: str) -> None:
+    """Real DynamoDB and SQS answers from moto (the fuzzers' byte 0 chooses status/reader)."""
+    kwargs = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="corpus",
+                  aws_secret_access_key="corpus")
+    dynamodb = boto3.client("dynamodb", **kwargs)
+    seen = captured_bodies(dynamodb)
+    table = f"corpus-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST")
+    dynamodb.describe_table(TableName=table)
+    dynamodb.batch_write_item(RequestItems={table: [
+        {"PutRequest": {"Item": {"id": {"S": "w1"}, "owner": {"S": "Ann"}}}}]})
+    dynamodb.get_item(TableName=table, Key={"id": {"S": "w1"}})
+    try:
+        dynamodb.describe_table(TableName="no-such-table")
+    except dynamodb.exceptions.ResourceNotFoundException as error:
+        body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#"
+                           + error.response["Error"]["Code"],
+                           "message": error.response["Error"]["Message"]}).encode()
+        save("fuzz_dynamodb_response", bytes([0]) + body, "resource-not-found")
+    for operation, _, body in seen:
+        save("fuzz_dynamodb_response", bytes([0]) + body, operation)
+    save("fuzz_dynamodb_response", bytes([0]) + json.dumps({"UnprocessedItems": {"widgets": [
+        {"PutRequest": {"Item": {"id": {"S": "w2"}}}}, {"DeleteRequest": {"Key": {"id": {"S": "w3"}}}}
+    ]}}).encode(), "unprocessed-items")
+    dynamodb.delete_table(TableName=table)
+
+    sqs = boto3.client("sqs", **kwargs)
+    seen = captured_bodies(sqs)
+    url = sqs.create_queue(QueueName=f"corpus-{uuid.uuid4().hex[:8]}.fifo",
+                           Attributes={"FifoQueue": "true"})["QueueUrl"]
+    sqs.get_queue_url(QueueName=url.rsplit("/", 1)[1])
+    sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    sqs.send_message(QueueUrl=url, MessageBody='{"type":"create"}', MessageGroupId="w1",
+                     MessageDeduplicationId="d1")
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                   AttributeNames=["All"])
+    handles = [m["ReceiptHandle"] for m in received.get("Messages", [])]
+    sqs.delete_message_batch(QueueUrl=url, Entries=[
+        {"Id": str(i), "ReceiptHandle": h} for i, h in enumerate(handles + ["bogus"])])
+    readers = {"GetQueueUrl": 0, "GetQueueAttributes": 1, "ReceiveMessage": 2,
+               "DeleteMessageBatch": 3, "SendMessage": 4}
+    for operation, _, body in seen:
+        if operation in readers:
+            save("fuzz_sqs_response", bytes([readers[operation]]) + body, operation)
+    try:
+        sqs.get_queue_url(QueueName="no-such-queue")
+    except sqs.exceptions.ClientError as error:
+        body = json.dumps({"__type": "com.amazonaws.sqs#QueueDoesNotExist",
+                           "message": error.response["Error"].get("Message", "")}).encode()
+        save("fuzz_sqs_response", bytes([5 | 0x80]) + body, "queue-does-not-exist")
+    sqs.delete_queue(QueueUrl=url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--moto", required=True, help="http://127.0.0.1:PORT of a moto server")
@@ -104,6 +171,7 @@ def main() -> None:
     args = parser.parse_args()
     conformance_seeds(Path(args.conformance))
     s3_seeds(args.moto.rstrip("/"))
+    json_api_seeds(args.moto.rstrip("/"))
 
 
 if __name__ == "__main__":

@@ -20,10 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fault"))
 
 import wc_harness as h  # noqa: E402
 from fault_proxy import FaultConfig  # noqa: E402
-from reliability_case import ReliabilityTestCase, hidden_files, visible_files  # noqa: E402
-from workloads import ordered_workload, out_of_order, request_lines  # noqa: E402
+from reliability_case import (ReliabilityTestCase, hidden_files, upload_in_parallel,  # noqa: E402
+                              visible_files)
+from workloads import is_sequential, ordered_workload, out_of_order, request_lines  # noqa: E402
 
 K_KILLS = 25
+# Enough requests that work remains for every kill: a sequential consumer does about 80 a
+# second in the directory store (fsync-bound), one at concurrency 32 several times that.
+K_DIRECTORY_REQUESTS = {True: 1500, False: 4000}
+K_S3_REQUESTS = {True: 400, False: 900}
 K_KILL_WINDOW_S = (0.0, 0.5)  # a kill comes this long after the start of a run
 K_SIGTERM_STOPS = 6
 K_GRACEFUL_EXIT_S = 10
@@ -100,7 +105,7 @@ class KillNineInDirectories(RandomKills):
         seed = 2024
         for extra in self.variants():
             with self.subTest(args=extra):
-                self.prepare(1500, seed)
+                self.prepare(K_DIRECTORY_REQUESTS[is_sequential(extra)], seed)
                 log_dirs = self.kill_repeatedly(lambda d: self.args(d, extra), self.pending,
                                                 K_KILLS, seed)
                 done_by_kills = len(self.workload.requests) - self.pending()
@@ -121,7 +126,7 @@ class KillNineInDirectories(RandomKills):
         """A kill between writing a temporary file and renaming it must not leave the file
         in the store for good: the next run (or the write itself) must tidy it."""
         seed = 77
-        self.prepare(800, seed)
+        self.prepare(K_DIRECTORY_REQUESTS[False], seed)
         self.kill_repeatedly(lambda d: self.args(d, []), self.pending, K_KILLS, seed)
         self.finish([])
         self.assertEqual(hidden_files(self.widgets_dir), [],
@@ -131,7 +136,7 @@ class KillNineInDirectories(RandomKills):
         seed = 99
         for extra in self.variants():
             with self.subTest(args=extra):
-                self.prepare(600, seed)
+                self.prepare(K_DIRECTORY_REQUESTS[is_sequential(extra)], seed)
 
                 def store_matches_the_removed_requests(run: int) -> None:
                     gone = set(self.workload.requests) - set(visible_files(self.requests_dir))
@@ -156,7 +161,7 @@ class KillNineOverS3(RandomKills):
         self.s3 = h.s3_client(self.moto)
         self.requests = h.create_bucket(self.s3, "wc-kill-req")
         self.widgets = h.create_bucket(self.s3, "wc-kill-wid")
-        h.upload_requests(self.s3, self.requests, self.workload.requests)
+        upload_in_parallel(self.moto, self.requests, self.workload.requests)
         self.work = self.workdir()
         self.env = h.consumer_env(self.work)
         self.endpoint = (self.start_proxy(self.moto, proxy_config).endpoint if proxy_config
@@ -185,7 +190,7 @@ class KillNineOverS3(RandomKills):
         seed = 4242
         for extra in self.variants():
             with self.subTest(args=extra):
-                self.prepare(400, seed)
+                self.prepare(K_S3_REQUESTS[is_sequential(extra)], seed)
                 log_dirs = self.kill_repeatedly(lambda d: self.args(d, extra), self.pending,
                                                 20, seed)
                 log_dirs.append(self.finish(extra))

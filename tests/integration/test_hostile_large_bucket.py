@@ -49,9 +49,19 @@ def large_workload() -> Workload:
 
 
 class TenThousandKeys(ReliabilityTestCase):
+    @classmethod
+    def setUpClass(cls):
+        # A moto of its own: 20,000 uploads and as many consumer calls would otherwise slow
+        # down every module sharing the common one (moto serves one call at a time).
+        cls.moto = h.MotoServer().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+
     def test_every_request_of_a_10050_key_bucket_is_taken_once_in_order(self):
         workload = large_workload()
-        moto = h.shared_moto().endpoint
+        moto = self.moto.endpoint
         s3 = h.s3_client(moto)
         for extra in self.variants():
             with self.subTest(args=extra):
