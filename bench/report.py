@@ -156,6 +156,11 @@ def render(bench, info):
         f"higher one",
     ]
     parts.append("- how each column is measured: bench/README.md")
+    others = [row.other_cpu_pct for row in bench.rows if row.other_cpu_pct is not None]
+    if others and sum(others) / len(others) > 20:
+        parts.append(f"- **the machine was shared**: other processes used "
+                     f"{sum(others) / len(others):.0f} % of a core on average during the rows "
+                     f"(of 200 %), so every row ran slower than it would alone")
     if bench.args.quick:
         parts.append("- **quick run** (small counts): checks the script, not the product")
     parts += ["", "## Rows", "", results_table(bench), "", "## Targets", "",
