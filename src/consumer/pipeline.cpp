@@ -47,8 +47,8 @@ std::pair<StopReason, std::string> Pipeline::run() {
     {
       std::unique_lock lock(mutex_);
       changed_.wait_for(lock, k_dispatch_tick);
-      dispatch_ready();
       reason = stop_reason(started);
+      if (!reason) dispatch_ready();
     }
     removals_.flush_if_due();
     if (auto failure = removals_.failure()) fail(*failure);
@@ -59,6 +59,12 @@ std::pair<StopReason, std::string> Pipeline::run() {
   std::lock_guard lock(mutex_);
   if (!fatal_.empty()) return {StopReason::fatal_error, fatal_};
   return {*reason, {}};
+}
+
+// A stop asked from outside (a signal) takes effect at once: no lane starts another request,
+// even before the dispatch loop has noticed it and halted everything.
+bool Pipeline::stopping() const {
+  return halt_.stop_requested() || external_stop_.stop_requested();
 }
 
 std::optional<StopReason> Pipeline::stop_reason(Clock::time_point started) {
@@ -79,7 +85,7 @@ std::optional<StopReason> Pipeline::stop_reason(Clock::time_point started) {
 
 void Pipeline::list_ahead() {
   PollBackoff backoff;
-  while (!halt_.stop_requested()) {
+  while (!stopping()) {
     std::size_t room = 0;
     {
       std::unique_lock lock(mutex_);
@@ -92,7 +98,7 @@ void Pipeline::list_ahead() {
     if (!batch) {
       if (batch.error().fatal) return fail(batch.error().message);
       spdlog::warn("{}; polling again later", batch.error().message);
-    } else if (halt_.stop_requested()) {
+    } else if (stopping()) {
       source_.release(*batch);
       return;
     } else if (!batch->empty()) {
@@ -168,7 +174,7 @@ void Pipeline::fetch(const EntryPtr& entry) {
 }
 
 void Pipeline::dispatch_ready() {
-  while (!pending_.empty() && pending_.front()->ready && !halt_.stop_requested()) {
+  while (!pending_.empty() && pending_.front()->ready && !stopping()) {
     EntryPtr entry = std::move(pending_.front());
     pending_.pop_front();
     if (entry->vanished) {
@@ -194,7 +200,7 @@ void Pipeline::run_lane(const std::string& lane) {
       std::lock_guard lock(mutex_);
       entry = lanes_.at(lane).front();
     }
-    if (halt_.stop_requested() || !removals_.ensure_removed(lane)) return abandon_lane(lane);
+    if (stopping() || !removals_.ensure_removed(lane)) return abandon_lane(lane);
     // A queue may have handed the request to another consumer meanwhile (its visibility ran
     // out): skip it rather than race that one; the source hands it out again later.
     const bool skipped = !source_.still_held(entry->request);

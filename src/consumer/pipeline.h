@@ -55,6 +55,7 @@ class Pipeline {
   void on_removed();
   void fail(const std::string& message);
   std::optional<StopReason> stop_reason(Clock::time_point started);
+  bool stopping() const;
   void log_progress(Clock::time_point& last_progress, Clock::time_point started);
   void shut_down();
 
