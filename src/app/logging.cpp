@@ -7,11 +7,14 @@
 
 #include <filesystem>
 
+#include "app/log_text.h"
+
 namespace wc::app {
 
 namespace {
 
-constexpr const char* k_pattern = "%Y-%m-%d %H:%M:%S.%e %-7* %v";
+// %& is the message with control characters escaped (see EscapedMessageFlag).
+constexpr const char* k_pattern = "%Y-%m-%d %H:%M:%S.%e %-7* %&";
 
 // spdlog's own level names are lower-case ("warning"); logs read better and grep more easily
 // as INFO / WARNING / ERROR.
@@ -40,9 +43,23 @@ class UpperLevelFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// Messages carry keys, file names and error texts chosen by others: one log call is exactly
+// one line, whatever they contain.
+class EscapedMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string text = escape_for_log(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<EscapedMessageFlag>();
+  }
+};
+
 std::unique_ptr<spdlog::formatter> make_formatter() {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<UpperLevelFlag>('*').set_pattern(k_pattern);
+  formatter->add_flag<UpperLevelFlag>('*').add_flag<EscapedMessageFlag>('&').set_pattern(k_pattern);
   return formatter;
 }
 
