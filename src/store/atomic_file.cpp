@@ -1,12 +1,14 @@
 #include "store/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace wc::store {
@@ -36,6 +38,16 @@ void sync_directory(const fs::path& directory) {
     ::close(fd);
   }
 }
+
+// Temporary names are ".{name}.tmp.{pid}.{n}" (temporary_beside).
+std::optional<pid_t> writer_of_temporary(const std::string& file_name) {
+  static const std::regex k_temporary(R"(^\..+\.tmp\.([0-9]{1,9})\.[0-9]+$)");
+  std::smatch match;
+  if (!std::regex_match(file_name, match, k_temporary)) return std::nullopt;
+  return static_cast<pid_t>(std::stol(match[1].str()));
+}
+
+bool process_is_running(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
 
 fs::path temporary_beside(const fs::path& path) {
   static std::atomic<unsigned> counter{0};
@@ -82,6 +94,21 @@ util::Expected<WriteResult, std::string> write_file_atomically(const fs::path& p
   if (!failure.empty()) return util::Unexpected(failure);
   sync_directory(path.parent_path());
   return result;
+}
+
+std::size_t remove_abandoned_temporaries(const fs::path& root) {
+  std::size_t removed = 0;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec)) continue;
+    auto writer = writer_of_temporary(it->path().filename().string());
+    if (!writer || process_is_running(*writer)) continue;
+    std::error_code remove_ec;
+    if (fs::remove(it->path(), remove_ec)) ++removed;
+  }
+  return removed;
 }
 
 util::Expected<std::optional<std::string>, std::string> read_file(const fs::path& path) {

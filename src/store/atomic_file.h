@@ -21,6 +21,11 @@ util::Expected<WriteResult, std::string> write_file_atomically(const std::filesy
                                                                std::string_view bytes,
                                                                WriteMode mode = WriteMode::replace);
 
+/// Deletes the temporary files that writes by processes no longer running left below `root`
+/// (a kill -9 between creating one and renaming it). Files of a live process are kept: it may
+/// be another consumer writing. Returns how many were deleted; unreadable parts are skipped.
+std::size_t remove_abandoned_temporaries(const std::filesystem::path& root);
+
 /// Reads a whole file; nullopt when it does not exist.
 util::Expected<std::optional<std::string>, std::string> read_file(
     const std::filesystem::path& path);

@@ -19,6 +19,7 @@ util::Expected<void, std::string> DirectoryDeadLetters::check() {
     return util::Unexpected(describe() + " cannot be created: " +
                             (ec ? ec.message() : std::string("not a directory")));
   }
+  remove_abandoned_temporaries(directory_);
   return {};
 }
 

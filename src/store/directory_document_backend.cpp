@@ -27,6 +27,7 @@ util::Expected<void, StoreError> DirectoryDocumentBackend::check() {
                                        "widget store " + describe() + " is not writable: " + probe.error()});
   }
   fs::remove(directory_ / ".write-check", ec);
+  remove_abandoned_temporaries(directory_);
   return {};
 }
 

@@ -15,6 +15,7 @@ class DirectoryDocumentBackend : public DocumentBackend {
 
   std::string describe() const override;
   /// Creates the directory if it is missing; fails if it cannot be created or written.
+  /// Deletes temporary files left by writers killed mid-write.
   util::Expected<void, StoreError> check() override;
   util::Expected<std::optional<std::string>, StoreError> get(const std::string& key) override;
   util::Expected<bool, StoreError> put(const std::string& key, const std::string& json,
