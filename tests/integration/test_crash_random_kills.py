@@ -21,13 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fault"))
 import wc_harness as h  # noqa: E402
 from fault_proxy import FaultConfig  # noqa: E402
 from reliability_case import (ReliabilityTestCase, hidden_files, upload_in_parallel,  # noqa: E402
-                              visible_files)
+                              visible_files, visible_names)
 from workloads import is_sequential, ordered_workload, out_of_order, request_lines  # noqa: E402
 
 K_KILLS = 25
-# Enough requests that work remains for every kill: a sequential consumer does about 80 a
-# second in the directory store (fsync-bound), one at concurrency 32 several times that.
-K_DIRECTORY_REQUESTS = {True: 1500, False: 4000}
+# The directory runs add requests as they go (as a producer would, with later keys), so work
+# remains for every kill however fast the machine and build are: before each run at least
+# K_DIRECTORY_AHEAD requests, and at least twice the most one run has done so far, are pending.
+K_DIRECTORY_AHEAD = {True: 300, False: 1000}
+K_DIRECTORY_WORKLOAD = 200_000  # generated up front; only a prefix is ever written
 K_S3_REQUESTS = {True: 400, False: 900}
 K_KILL_WINDOW_S = (0.0, 0.5)  # a kill comes this long after the start of a run
 K_SIGTERM_STOPS = 6
@@ -45,6 +47,7 @@ class RandomKills(ReliabilityTestCase):
         rng = random.Random(seed)
         log_dirs = []
         for run in range(kills):
+            self.before_run()
             self.assertGreater(pending(), 0, f"work ran out after {run} of {kills} kills: "
                                "use more requests")
             log_dir = self.work.root / f"logs-{run:02d}"
@@ -69,6 +72,9 @@ class RandomKills(ReliabilityTestCase):
                     on_stopped(run)
         return log_dirs
 
+    def before_run(self) -> None:
+        """Called before each run: a chance to add work."""
+
     def assert_order_within_each_run(self, log_dirs) -> int:
         logged = 0
         for log_dir in log_dirs:
@@ -79,20 +85,39 @@ class RandomKills(ReliabilityTestCase):
 
 
 class KillNineInDirectories(RandomKills):
-    def prepare(self, count: int, seed: int) -> None:
-        self.workload = ordered_workload(count, widgets=6, seed=seed)
+    def prepare(self, ahead: int, seed: int) -> None:
+        self.workload = ordered_workload(K_DIRECTORY_WORKLOAD, widgets=6, seed=seed)
+        self.unwritten = iter(self.workload.requests.items())
+        self.written: list[str] = []
+        self.ahead = ahead
+        self.most_in_one_run = 0
+        self.pending_at_start = None
         self.work = self.workdir()
         self.requests_dir = self.work.root / "requests"
         self.widgets_dir = self.work.root / "widgets"
-        h.write_request_files(self.requests_dir, self.workload.requests)
+        self.requests_dir.mkdir(parents=True)
         self.env = h.consumer_env(self.work, key_id=None, secret=None)
+
+    def before_run(self) -> None:
+        """Writes the next requests of the workload (later keys) so that enough are pending."""
+        pending = self.pending()
+        if self.pending_at_start is not None:
+            self.most_in_one_run = max(self.most_in_one_run, self.pending_at_start - pending)
+        wanted = max(self.ahead, 2 * self.most_in_one_run)
+        batch = dict(next(self.unwritten) for _ in range(max(0, wanted - pending)))
+        h.write_request_files(self.requests_dir, batch)
+        self.written.extend(batch)
+        self.pending_at_start = self.pending()
+
+    def expected_store(self) -> dict[str, dict]:
+        return self.workload.expected_after(self.written)
 
     def args(self, log_dir: Path, extra: list[str]) -> list:
         return ["--requests-dir", self.requests_dir, "--widgets-dir", self.widgets_dir,
                 "--log-dir", log_dir, "--dead-letter-dir", self.work.dead_letters, *extra]
 
     def pending(self) -> int:
-        return len(visible_files(self.requests_dir))
+        return len(visible_names(self.requests_dir))
 
     def finish(self, extra: list[str]) -> Path:
         log_dir = self.work.root / "logs-final"
@@ -105,28 +130,28 @@ class KillNineInDirectories(RandomKills):
         seed = 2024
         for extra in self.variants():
             with self.subTest(args=extra):
-                self.prepare(K_DIRECTORY_REQUESTS[is_sequential(extra)], seed)
+                self.prepare(K_DIRECTORY_AHEAD[is_sequential(extra)], seed)
                 log_dirs = self.kill_repeatedly(lambda d: self.args(d, extra), self.pending,
                                                 K_KILLS, seed)
-                done_by_kills = len(self.workload.requests) - self.pending()
+                done_by_kills = len(self.written) - self.pending()
                 log_dirs.append(self.finish(extra))
 
                 widgets = self.parse_widgets(visible_files(self.widgets_dir), "widgets dir")
-                self.assert_widgets_equal(widgets, self.workload.widgets,
+                self.assert_widgets_equal(widgets, self.expected_store(),
                                           f"after {K_KILLS} kill -9 (seed {seed})")
                 self.assertEqual(self.pending(), 0, "requests left behind")
                 self.assertEqual(h.files_under(self.work.dead_letters), {})
                 logged = self.assert_order_within_each_run(log_dirs)
-                self.assertGreaterEqual(logged, len(self.workload.requests))
+                self.assertGreaterEqual(logged, len(self.written))
                 print(f"\n  {K_KILLS} kill -9 (seed {seed}) {' '.join(extra)}: "
-                      f"{done_by_kills} of {len(self.workload.requests)} requests done "
+                      f"{done_by_kills} of {len(self.written)} requests done "
                       f"before the last kill", file=sys.stderr)
 
     def test_kill_nines_leave_no_temporary_files_in_the_store(self):
         """A kill between writing a temporary file and renaming it must not leave the file
         in the store for good: the next run (or the write itself) must tidy it."""
         seed = 77
-        self.prepare(K_DIRECTORY_REQUESTS[False], seed)
+        self.prepare(K_DIRECTORY_AHEAD[False], seed)
         self.kill_repeatedly(lambda d: self.args(d, []), self.pending, K_KILLS, seed)
         self.finish([])
         self.assertEqual(hidden_files(self.widgets_dir), [],
@@ -136,10 +161,10 @@ class KillNineInDirectories(RandomKills):
         seed = 99
         for extra in self.variants():
             with self.subTest(args=extra):
-                self.prepare(K_DIRECTORY_REQUESTS[is_sequential(extra)], seed)
+                self.prepare(K_DIRECTORY_AHEAD[is_sequential(extra)], seed)
 
                 def store_matches_the_removed_requests(run: int) -> None:
-                    gone = set(self.workload.requests) - set(visible_files(self.requests_dir))
+                    gone = set(self.written) - set(visible_names(self.requests_dir))
                     widgets = self.parse_widgets(visible_files(self.widgets_dir), "widgets")
                     self.assert_widgets_equal(
                         widgets, self.workload.expected_after(gone),
@@ -151,7 +176,7 @@ class KillNineInDirectories(RandomKills):
                                      store_matches_the_removed_requests)
                 self.finish(extra)
                 widgets = self.parse_widgets(visible_files(self.widgets_dir), "widgets dir")
-                self.assert_widgets_equal(widgets, self.workload.widgets, "after the SIGTERMs")
+                self.assert_widgets_equal(widgets, self.expected_store(), "after the SIGTERMs")
 
 
 class KillNineOverS3(RandomKills):
