@@ -9,6 +9,11 @@ import wc_harness as h
 
 class ConformanceInDirectories(h.ConsumerTestCase):
     def check_set(self, name: str) -> None:
+        for level in h.CONCURRENCY_LEVELS:
+            with self.subTest(concurrency=level):
+                self.check_set_at(name, level)
+
+    def check_set_at(self, name: str, concurrency: str) -> None:
         data = h.load_conformance(name)
         work = self.workdir()
         requests_dir = work.root / "requests"
@@ -16,8 +21,9 @@ class ConformanceInDirectories(h.ConsumerTestCase):
         h.write_request_files(requests_dir, data.requests)
 
         result = h.run_consumer(
-            ["--requests-dir", requests_dir, "--widgets-dir", widgets_dir, "--idle-timeout", "1"]
-            + work.log_dir_args(), work, h.consumer_env(work, key_id=None, secret=None))
+            ["--requests-dir", requests_dir, "--widgets-dir", widgets_dir, "--idle-timeout", "1",
+             "--concurrency", concurrency] + work.log_dir_args(), work,
+            h.consumer_env(work, key_id=None, secret=None))
 
         self.assert_exit(result, 0)
         self.assert_directory_store(widgets_dir, data.widgets)

@@ -9,6 +9,11 @@ import wc_harness as h
 
 class ConformanceOverS3(h.ConsumerTestCase):
     def check_set(self, name: str) -> None:
+        for level in h.CONCURRENCY_LEVELS:
+            with self.subTest(concurrency=level):
+                self.check_set_at(name, level)
+
+    def check_set_at(self, name: str, concurrency: str) -> None:
         data = h.load_conformance(name)
         endpoint = h.shared_moto().endpoint
         s3 = h.s3_client(endpoint)
@@ -19,7 +24,8 @@ class ConformanceOverS3(h.ConsumerTestCase):
 
         result = h.run_consumer(
             ["-ss", "S3", "-rb", requests, "-wb", widgets, "--idle-timeout", "1",
-             "--endpoint-url", endpoint] + work.log_dir_args(), work, h.consumer_env(work))
+             "--endpoint-url", endpoint, "--concurrency", concurrency] + work.log_dir_args(),
+            work, h.consumer_env(work))
 
         self.assert_exit(result, 0)
         self.assert_s3_store(s3, widgets, data.widgets)

@@ -21,6 +21,11 @@ class ConformanceCases:
     server = ""
 
     def check_set(self, name: str) -> None:
+        for level in h.CONCURRENCY_LEVELS:
+            with self.subTest(concurrency=level):
+                self.check_set_at(name, level)
+
+    def check_set_at(self, name: str, concurrency: str) -> None:
         data = h.load_conformance(name)  # says plainly when the data is absent
         items, rejected, warnings = expected_dynamodb(name)
         s3_endpoint = h.shared_moto().endpoint
@@ -32,7 +37,8 @@ class ConformanceCases:
         h.upload_requests(s3, requests, data.requests)
         work = self.workdir()
 
-        result = h.run_consumer(dh.consumer_args(requests, table, work), work,
+        result = h.run_consumer(dh.consumer_args(requests, table, work)
+                                + ["--concurrency", concurrency], work,
                                 dh.consumer_env(work, s3_endpoint, endpoint))
 
         self.assert_exit(result, 0)

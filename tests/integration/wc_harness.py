@@ -53,6 +53,8 @@ TEST_REGION = "us-east-1"
 K_MOTO_START_TIMEOUT_S = 30
 K_CONSUMER_TIMEOUT_S = 180
 K_GRACEFUL_STOP_S = 10
+# Issue 5: the end-to-end behaviour holds for the sequential consumer and the concurrent one.
+CONCURRENCY_LEVELS = ("1", "32")
 
 
 class PrerequisiteMissing(AssertionError):
