@@ -178,7 +178,7 @@ void Pipeline::dispatch_ready() {
     EntryPtr entry = std::move(pending_.front());
     pending_.pop_front();
     if (entry->vanished) {
-      if (--in_window_ == 0) idle_since_ = Clock::now();
+      leave_window();
       continue;
     }
     if (!entry->valid) {
@@ -206,10 +206,7 @@ void Pipeline::run_lane(const std::string& lane) {
     const bool skipped = !source_.still_held(entry->request);
     if (!skipped && !apply(entry)) return abandon_lane(lane);
     std::lock_guard lock(mutex_);
-    if (skipped) {
-      if (--in_window_ == 0) idle_since_ = Clock::now();
-      changed_.notify_all();
-    }
+    leave_window();
     auto& queue = lanes_.at(lane);
     queue.pop_front();
     if (queue.empty()) {
@@ -253,6 +250,8 @@ void Pipeline::finish_rejected(const EntryPtr& entry) {
   log_request(entry->request.key, std::nullopt, FinalOutcome::rejected,
               Clock::now() - entry->started);
   removals_.add(entry->request, {});
+  std::lock_guard lock(mutex_);
+  leave_window();
 }
 
 bool Pipeline::dead_letter(const EntryPtr& entry, const std::string& reason, int attempts) {
@@ -271,12 +270,20 @@ void Pipeline::abandon_lane(const std::string& lane) {
   lanes_.erase(lane);
 }
 
-void Pipeline::on_removed() {
-  std::lock_guard lock(mutex_);
+// A request leaves the window once it is finished and queued for removal, not once removed:
+// a removal batch waits up to max_removal_delay, and holding the window that long would cap
+// throughput at window / delay. Queued removals are bounded by the batch size, and the source
+// does not hand a queued key out again.
+void Pipeline::leave_window() {
   if (--in_window_ == 0) {
     idle_since_ = Clock::now();
     poll_now_ = true;
   }
+  changed_.notify_all();
+}
+
+void Pipeline::on_removed() {
+  std::lock_guard lock(mutex_);
   changed_.notify_all();
 }
 

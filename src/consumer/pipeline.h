@@ -56,6 +56,7 @@ class Pipeline {
   void fail(const std::string& message);
   std::optional<StopReason> stop_reason(Clock::time_point started);
   bool stopping() const;
+  void leave_window();  ///< with mutex_ held
   void log_progress(Clock::time_point& last_progress, Clock::time_point started);
   void shut_down();
 
