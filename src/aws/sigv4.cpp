@@ -176,12 +176,34 @@ std::string payload_hash(const HttpRequest& request) {
   return declared.empty() ? sha256_hex(request.body) : std::string(declared);
 }
 
-std::string signing_key(const Credentials& credentials, const SigningParams& params) {
-  std::string key =
-      hmac_sha256("AWS4" + credentials.secret_access_key, amz_date(params.time).substr(0, 8));
-  key = hmac_sha256(key, params.region);
-  key = hmac_sha256(key, params.service);
+std::string derive_signing_key(const std::string& secret, const std::string& date,
+                               const std::string& region, const std::string& service) {
+  std::string key = hmac_sha256("AWS4" + secret, date);
+  key = hmac_sha256(key, region);
+  key = hmac_sha256(key, service);
   return hmac_sha256(key, "aws4_request");
+}
+
+// The key changes once a day per secret, region and service: each thread keeps the last one
+// (a consumer signs for two or three services, so a small list).
+std::string signing_key(const Credentials& credentials, const SigningParams& params) {
+  struct Cached {
+    std::string secret, date, region, service, key;
+  };
+  constexpr std::size_t k_cached = 4;
+  thread_local std::vector<Cached> cache;
+  std::string date = amz_date(params.time).substr(0, 8);
+  for (const auto& entry : cache) {
+    if (entry.date == date && entry.region == params.region && entry.service == params.service &&
+        entry.secret == credentials.secret_access_key) {
+      return entry.key;
+    }
+  }
+  std::string key =
+      derive_signing_key(credentials.secret_access_key, date, params.region, params.service);
+  if (cache.size() == k_cached) cache.erase(cache.begin());
+  cache.push_back({credentials.secret_access_key, date, params.region, params.service, key});
+  return key;
 }
 
 void remove_header(Headers& headers, std::string_view name) {
