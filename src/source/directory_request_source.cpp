@@ -32,6 +32,10 @@ util::Expected<void, SourceError> DirectoryRequestSource::check() {
 }
 
 util::Expected<void, SourceError> DirectoryRequestSource::scan() {
+  {
+    std::lock_guard lock(mutex_);
+    window_.begin_listing();
+  }
   std::error_code ec;
   fs::directory_iterator it(directory_, ec);
   if (ec) {

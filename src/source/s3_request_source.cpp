@@ -37,6 +37,7 @@ util::Expected<void, SourceError> S3RequestSource::list_page() {
   aws::ListObjectsRequest list;
   {
     std::lock_guard lock(mutex_);
+    window_.begin_listing();
     list.start_after = window_.list_after();
   }
   list.max_keys = k_list_page;
