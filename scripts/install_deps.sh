@@ -11,7 +11,7 @@ readonly apt_packages=(
   cmake ninja-build g++ libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpugixml-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest libbenchmark-dev
   # clang 14 and its runtimes for scripts/fuzz.sh; Java for DynamoDB Local; ab and time for bench/
-  clang libclang-rt-14-dev openjdk-17-jre-headless apache2-utils time
+  clang libclang-rt-14-dev openjdk-17-jre-headless apache2-utils time wrk openssl
 )
 
 log() { printf 'install_deps: %s\n' "$*" >&2; }
