@@ -29,7 +29,7 @@ Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
       stats_(stats),
       processor_(store, halt_),
       removals_(source, std::max<std::size_t>(options.max_removal_batch, 1),
-                options.max_removal_delay, [this](const source::SourceRequest&) { on_removed(); }),
+                options.max_removal_delay, {}),
       window_(options.window ? options.window
                              : std::max(k_min_window, options.concurrency * k_window_per_worker)) {}
 
@@ -279,11 +279,6 @@ void Pipeline::leave_window() {
     idle_since_ = Clock::now();
     poll_now_ = true;
   }
-  changed_.notify_all();
-}
-
-void Pipeline::on_removed() {
-  std::lock_guard lock(mutex_);
   changed_.notify_all();
 }
 

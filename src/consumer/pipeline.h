@@ -52,7 +52,6 @@ class Pipeline {
   bool apply(const EntryPtr& entry);
   bool dead_letter(const EntryPtr& entry, const std::string& reason, int attempts);
   void abandon_lane(const std::string& lane);
-  void on_removed();
   void fail(const std::string& message);
   std::optional<StopReason> stop_reason(Clock::time_point started);
   bool stopping() const;

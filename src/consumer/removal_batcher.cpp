@@ -95,7 +95,7 @@ void RemovalBatcher::remove_now(std::vector<Item> items) {
   for (const auto& item : items) {
     bool failed = false;
     for (const auto& key : failed_keys) failed = failed || key == item.request.key;
-    if (!failed) on_removed_(item.request);
+    if (!failed && on_removed_) on_removed_(item.request);
   }
 }
 

@@ -18,7 +18,7 @@ namespace wc::consumer {
 
 class RemovalBatcher {
  public:
-  /// Called (on the flushing thread, with no lock held) for every request removed.
+  /// Called (on the flushing thread, with no lock held) for every request removed; may be empty.
   using OnRemoved = std::function<void(const source::SourceRequest&)>;
 
   RemovalBatcher(source::RequestSource& source, std::size_t max_batch,

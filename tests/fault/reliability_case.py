@@ -54,9 +54,9 @@ def visible_names(directory: Path) -> list[str]:
     while a consumer is removing files."""
     if not directory.exists():
         return []
-    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob("[!.]*")
-                  if not any(part.startswith(".") for part in
-                             p.relative_to(directory).parts) and p.is_file())
+    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*")
+                  if not any(part.startswith(".") for part in p.relative_to(directory).parts)
+                  and p.is_file())
 
 
 def visible_files(directory: Path) -> dict[str, bytes]:
@@ -82,6 +82,20 @@ class ReliabilityTestCase(h.ConsumerTestCase):
                          "each request must be logged exactly once (none lost, none twice)")
         self.assertEqual(out_of_order(lines), [], "requests for one widget applied out of order")
         return lines
+
+    def assert_faults_injected_and_retried(self, stats: dict, rate: float, log_dir: Path,
+                                           visible_kinds, context: str) -> list[str]:
+        """The proxy injected about `rate` of the calls, and each visible error answer (5xx,
+        429) shows as a retry line in the log; returns the retry lines."""
+        share = stats["injected_total"] / stats["requests"]
+        self.assertGreater(share, rate * 0.6, f"fewer faults injected than asked: {stats}")
+        self.assertLess(share, rate * 1.5, f"more faults injected than asked: {stats}")
+        retries = self.retry_lines(log_dir)
+        visible = sum(stats["injected"][kind] for kind in visible_kinds)
+        self.assertGreaterEqual(len(retries), visible,
+                                f"{visible} error answers but only {len(retries)} retry lines"
+                                + context)
+        return retries
 
     def retry_lines(self, log_dir: Path) -> list[str]:
         return [line for line in h.log_lines(log_dir) if RETRY_LINE.search(line)]

@@ -143,7 +143,7 @@ def out_of_order(lines: list[RequestLine]) -> list[str]:
 # runs at 1 and at 32; until then, once with the defaults.
 
 _CONCURRENCY_FLAG = re.compile(r"(?<![\w-])(--concurrency|--workers|--parallelism)\b")
-K_CONCURRENCY_LEVELS = ("1", "32")
+from wc_harness import CONCURRENCY_LEVELS as K_CONCURRENCY_LEVELS  # noqa: E402
 
 
 def concurrency_variants(help_text: str) -> list[list[str]]:

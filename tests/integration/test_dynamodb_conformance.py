@@ -21,9 +21,7 @@ class ConformanceCases:
     server = ""
 
     def check_set(self, name: str) -> None:
-        for level in h.CONCURRENCY_LEVELS:
-            with self.subTest(concurrency=level):
-                self.check_set_at(name, level)
+        self.at_each_concurrency(self.check_set_at, name)
 
     def check_set_at(self, name: str, concurrency: str) -> None:
         data = h.load_conformance(name)  # says plainly when the data is absent

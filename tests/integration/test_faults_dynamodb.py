@@ -71,14 +71,8 @@ class FaultCases:
                 self.assertEqual(h.bucket_keys(s3, request_bucket), [], "requests left behind")
                 self.assert_dead_letters(work.dead_letters, rejected, requests)
                 self.assert_each_request_logged_once_in_order(work.logs, list(requests))
-                share = stats["injected_total"] / stats["requests"]
-                self.assertGreater(share, rate * 0.6, f"fewer faults than asked: {stats}")
-                self.assertLess(share, rate * 1.5, f"more faults than asked: {stats}")
-                retries = self.retry_lines(work.logs)
-                visible = sum(stats["injected"][kind] for kind in K_VISIBLE_HTTP_FAULTS)
-                self.assertGreaterEqual(len(retries), visible,
-                                        f"{visible} error answers but {len(retries)} retry lines"
-                                        + context)
+                retries = self.assert_faults_injected_and_retried(
+                    stats, rate, work.logs, K_VISIBLE_HTTP_FAULTS, context)
                 print(f"\n  DynamoDB ({self.server}) {rate:.0%} faults {' '.join(extra)}: "
                       f"{stats['injected_total']} of {stats['requests']} calls failed "
                       f"{json.dumps(stats['injected'])}; {len(retries)} retries logged; "

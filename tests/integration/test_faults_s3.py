@@ -57,14 +57,8 @@ class TransientFaultsOnTheS3Store(ReliabilityTestCase):
         self.assert_dead_letters(work.dead_letters, rejected, requests)
         self.assert_each_request_logged_once_in_order(work.logs, list(requests))
 
-        share = stats["injected_total"] / stats["requests"]
-        self.assertGreater(share, rate * 0.6, f"fewer faults injected than asked: {stats}")
-        self.assertLess(share, rate * 1.5, f"more faults injected than asked: {stats}")
-        retries = self.retry_lines(work.logs)
-        visible = sum(stats["injected"][kind] for kind in K_VISIBLE_HTTP_FAULTS)
-        self.assertGreaterEqual(len(retries), visible,
-                                f"{visible} 5xx/429 answers but only {len(retries)} retry lines"
-                                + context)
+        retries = self.assert_faults_injected_and_retried(stats, rate, work.logs,
+                                                          K_VISIBLE_HTTP_FAULTS, context)
         self.assertEqual(self.summary_retries(work.logs), len(retries),
                          "the closing summary's retry count differs from the retry lines")
         print(f"\n  {rate:.0%} faults{' ' + ' '.join(extra) if extra else ''}: "

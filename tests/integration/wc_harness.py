@@ -522,6 +522,12 @@ class ConsumerTestCase(unittest.TestCase):
 
     maxDiff = 4000
 
+    def at_each_concurrency(self, check, *args) -> None:
+        """Runs check(*args, concurrency) once per level in CONCURRENCY_LEVELS, as subtests."""
+        for level in CONCURRENCY_LEVELS:
+            with self.subTest(concurrency=level):
+                check(*args, level)
+
     def workdir(self) -> Workdir:
         work = Workdir.create()
         self.addCleanup(work.remove)
