@@ -5,8 +5,9 @@
 // (SPEC §6). That last rule is what keeps a replay after a crash from undoing newer state.
 //
 // Threads: a lister polls the source ahead of the work (bounded by a window), a fetch pool
-// reads and validates bodies, this thread hands validated requests to per-widget lanes in
-// source order, a worker pool runs the lanes, and removals go out in batches.
+// reads and validates bodies, and the fetch that completes the oldest waiting request hands it
+// (and the ready ones behind it) to per-widget lanes in source order; a worker pool runs the
+// lanes, and this thread flushes removal batches, logs progress and watches for a stop.
 
 #include <chrono>
 #include <functional>

@@ -15,6 +15,9 @@ namespace {
 constexpr std::size_t k_window_per_worker = 8;
 constexpr std::size_t k_min_window = 16;
 constexpr std::chrono::milliseconds k_dispatch_tick{50};
+// The lister waits until this share of the window is free, so that it wakes once per batch of
+// finished requests rather than once per request.
+constexpr std::size_t k_refill_divisor = 8;
 
 }  // namespace
 
@@ -31,7 +34,8 @@ Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
       removals_(source, std::max<std::size_t>(options.max_removal_batch, 1),
                 options.max_removal_delay, {}),
       window_(options.window ? options.window
-                             : std::max(k_min_window, options.concurrency * k_window_per_worker)) {}
+                             : std::max(k_min_window, options.concurrency * k_window_per_worker)),
+      refill_at_(std::max<std::size_t>(window_ / k_refill_divisor, 1)) {}
 
 std::pair<StopReason, std::string> Pipeline::run() {
   auto started = Clock::now();
@@ -89,9 +93,9 @@ void Pipeline::list_ahead() {
     std::size_t room = 0;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait_for(lock, k_dispatch_tick, [this] { return in_window_ < window_; });
-      if (in_window_ >= window_) continue;
-      room = window_ - in_window_;
+      room_.wait_for(lock, k_dispatch_tick, [this] { return free_in_window() >= refill_at_; });
+      if (free_in_window() < refill_at_) continue;
+      room = free_in_window();
     }
     auto poll_started = Clock::now();
     auto batch = source_.poll(room);
@@ -119,7 +123,7 @@ void Pipeline::list_ahead() {
       std::unique_lock lock(mutex_);
       if (batch) last_empty_poll_ = poll_started;
       changed_.notify_all();
-      changed_.wait_for(lock, backoff.next(), [this] { return poll_now_; });
+      room_.wait_for(lock, backoff.next(), [this] { return poll_now_; });
       if (poll_now_) backoff.reset();
       poll_now_ = false;
     }
@@ -170,7 +174,8 @@ void Pipeline::fetch(const EntryPtr& entry) {
   if (body) entry->body = std::move(*body);
   entry->valid = std::move(valid);
   entry->rejection = std::move(rejection);
-  changed_.notify_all();
+  // Handing out from here, not from the dispatch loop, saves waking that loop per request.
+  if (!pending_.empty() && entry == pending_.front()) dispatch_ready();
 }
 
 void Pipeline::dispatch_ready() {
@@ -278,8 +283,11 @@ void Pipeline::leave_window() {
   if (--in_window_ == 0) {
     idle_since_ = Clock::now();
     poll_now_ = true;
+    room_.notify_one();
+    changed_.notify_all();
+  } else if (free_in_window() == refill_at_) {
+    room_.notify_one();
   }
-  changed_.notify_all();
 }
 
 void Pipeline::fail(const std::string& message) {
@@ -287,6 +295,7 @@ void Pipeline::fail(const std::string& message) {
   if (fatal_.empty()) fatal_ = message;
   halt_.request_stop();
   changed_.notify_all();
+  room_.notify_all();
 }
 
 void Pipeline::log_progress(Clock::time_point& last_progress, Clock::time_point started) {
@@ -309,7 +318,7 @@ void Pipeline::log_progress(Clock::time_point& last_progress, Clock::time_point 
 }
 
 void Pipeline::shut_down() {
-  changed_.notify_all();
+  room_.notify_all();
   if (lister_.joinable()) lister_.join();
   fetchers_.reset();  // fetches stop waiting once halted
   workers_.reset();   // lanes finish the request in hand and give back the rest

@@ -56,6 +56,7 @@ class Pipeline {
   std::optional<StopReason> stop_reason(Clock::time_point started);
   bool stopping() const;
   void leave_window();  ///< with mutex_ held
+  std::size_t free_in_window() const { return window_ - in_window_; }  ///< with mutex_ held
   void log_progress(Clock::time_point& last_progress, Clock::time_point started);
   void shut_down();
 
@@ -69,9 +70,14 @@ class Pipeline {
   RequestProcessor processor_;
   RemovalBatcher removals_;
   std::size_t window_;
+  std::size_t refill_at_;  ///< the lister refills once this much of the window is free
 
   std::mutex mutex_;
+  /// Wakes the dispatch loop: a fatal error, an empty poll, the window emptied. Not every
+  /// request: each needless wake-up is a context switch, and those were most of the CPU.
   std::condition_variable changed_;
+  /// Wakes the lister: the window has room for a refill, or emptied.
+  std::condition_variable room_;
   std::deque<EntryPtr> pending_;  ///< handed out, not yet in a lane, in source order
   std::unordered_map<std::string, std::deque<EntryPtr>> lanes_;  ///< by widgetId
   std::vector<source::SourceRequest> released_;  ///< not started when the stop came

@@ -201,7 +201,9 @@ TEST_P(ConsumerTest, FatalStoreErrorStopsAndLeavesTheRequest) {
   EXPECT_EQ(result.reason, StopReason::fatal_error);
   EXPECT_NE(result.fatal_error.find("put refused"), std::string::npos);
   EXPECT_EQ(source.requests.count("001"), 1u) << "the request the store refused stays";
-  if (GetParam() == 1) EXPECT_EQ(source.requests.size(), 2u) << "sequential: nothing after it ran";
+  if (GetParam() == 1) {
+    EXPECT_EQ(source.requests.size(), 2u) << "sequential: nothing after it ran";
+  }
   EXPECT_TRUE(dead_letters.letters.empty());
 }
 
