@@ -23,6 +23,11 @@ import servers
 import workload
 from measure import Row
 
+TRANSPORT_IN_FLIGHT = 32  # like the consumer rows at concurrency 32
+# GETs per transport mode: about 8 s per mode on moto (Connection: close), 4 s on fauxqs.
+TRANSPORT_CALLS = {"moto": 1500, "fauxqs": 20000}
+TRANSPORT_CALLS_QUICK = {"moto": 300, "fauxqs": 2000}
+
 
 def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -60,6 +65,8 @@ class Bench:
         self.digests = {}  # report.digest_key(row) -> (widget count, digest of keys + bodies)
         self.contents = {}  # report.digest_key(row) -> workload.content_fingerprint(...)
         self.ceiling_object_bytes = 0
+        self.transport = []  # (server name, one transport-cpu result line) per mode
+        self.transport_missing = []  # (server name, why transport-cpu gave no numbers)
 
     # --- setup helpers -----------------------------------------------------------------
 
@@ -109,6 +116,22 @@ class Bench:
         rate = measure.server_ceiling(url)
         self.ceilings.append(rate)
         log(f"moto ceiling: {rate:.0f} GET/s at 16 in flight")
+        return url
+
+    def transport_rows(self, server, url):
+        """CPU per call of each HTTP transport against url; a failure is reported, not fatal."""
+        calls = (TRANSPORT_CALLS_QUICK if self.args.quick else TRANSPORT_CALLS)[server.name]
+        try:
+            results = measure.transport_cpu(url, calls, TRANSPORT_IN_FLIGHT)
+        except RuntimeError as error:
+            self.transport_missing.append((server.name, str(error)))
+            log(f"{server.name} transport CPU: not measured: {error}")
+            return
+        for result in results:
+            self.transport.append((server.name, result))
+            log(f"{server.name} transport {result['mode']}: {result['cpu_us_per_call']:.0f} "
+                f"µs CPU/call, {result['calls_per_s']:.0f} calls/s, "
+                f"{result['connections']} connections")
 
     def reference_row(self, moto):
         s3 = moto.s3()
@@ -165,7 +188,8 @@ class Bench:
         log(f"moto on {moto.endpoint} (pid {moto.pid})")
         try:
             self.compat["moto"] = compat.check(moto, self.work / "compat-moto")
-            self.measure_ceiling(moto)
+            ceiling_url = self.measure_ceiling(moto)
+            self.transport_rows(moto, ceiling_url)
             self.reference_row(moto)
             for concurrency in (1, 32):
                 self.consumer_s3_row(moto, concurrency)
@@ -192,6 +216,7 @@ class Bench:
         try:
             self.compat["fauxqs"] = compat.check(fauxqs, self.work / "compat-fauxqs")
             s3 = fauxqs.s3()
+            self.transport_rows(fauxqs, self.transport_object(s3))
             self.fresh_buckets(s3, "fast-requests", "fast-widgets")
             expected = self.upload(fauxqs, self.memory / "fast-requests", "fast-requests")
             row = Row("widget-consumer on fauxqs", "S3 → S3", 32)
@@ -202,6 +227,14 @@ class Bench:
             self.add(row, workload.bucket_digest(s3, "fast-widgets"))
         finally:
             fauxqs.stop()
+
+    def transport_object(self, s3):
+        """A presigned GET of one request-sized object in a bucket of its own."""
+        self.fresh_buckets(s3, "transport")
+        sample = sorted((self.memory / "fast-requests").iterdir())[0].read_bytes()
+        s3.put_object(Bucket="transport", Key="object", Body=sample)
+        return s3.generate_presigned_url("get_object", ExpiresIn=3600,
+                                         Params={"Bucket": "transport", "Key": "object"})
 
     # --- directories ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Running one measured process and reading what it reports."""
 
 import json
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from servers import aws_environment
 ROOT = Path(__file__).resolve().parent.parent
 CONSUMER = ROOT / "build" / "release" / "widget-consumer"
 PRODUCER = ROOT / "build" / "release" / "widget-producer"
+TRANSPORT_CPU = Path(os.environ.get("WC_TRANSPORT_CPU_BIN",
+                                    ROOT / "build" / "release" / "bench" / "transport-cpu"))
 
 IDLE_TIMEOUT_S = 1.0
 
@@ -160,3 +163,28 @@ def server_ceiling(url, seconds=5, in_flight=16):
     if "Non-2xx" in result.stdout or "Socket errors" in result.stdout:
         raise RuntimeError(f"wrk saw errors against {url}:\n{result.stdout}")
     return float(WRK_RATE.search(result.stdout).group(1))
+
+
+TRANSPORT_MODES = "raw,threads,threads-bare,multi-poll,multi-socket"
+
+
+def transport_cpu(url, calls, in_flight, modes=TRANSPORT_MODES):
+    """CPU per HTTP GET of url for each transport mode (bench/transport_cpu.cpp).
+
+    Returns one dict per mode, in order, as the program prints them; raises RuntimeError if
+    the program is missing, or if it failed or any call did not answer 200.
+    """
+    if not TRANSPORT_CPU.is_file():
+        raise RuntimeError(f"{TRANSPORT_CPU} is not built (bench/run.sh builds it; or set "
+                           f"WC_TRANSPORT_CPU_BIN)")
+    result = subprocess.run([str(TRANSPORT_CPU), "--url", url, "--calls", str(calls),
+                             "--in-flight", str(in_flight), "--modes", modes],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        # Its summary lines name each failing mode and count; the first other line, a cause.
+        summaries = [line for line in lines if line.startswith("transport-cpu:")]
+        causes = [line for line in lines if not line.startswith("transport-cpu:")]
+        raise RuntimeError(f"transport-cpu failed (exit {result.returncode}): "
+                           + "; ".join(summaries[:4] + causes[:1]))
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]

@@ -111,7 +111,8 @@ def targets_table(bench):
         limit = reference.cpu_ms_per_request / TARGET_CPU_DIVISOR
         lines.append(["consumer CPU per request (S3 → S3 on moto, conc. 32)",
                       f"{moto32.cpu_ms_per_request:.3f} ms (reference ÷ "
-                      f"{reference.cpu_ms_per_request / moto32.cpu_ms_per_request:.0f})",
+                      f"{reference.cpu_ms_per_request / moto32.cpu_ms_per_request:.0f}); "
+                      + cpu_floor(bench, moto32),
                       f"≤ reference {reference.cpu_ms_per_request:.2f} ms ÷ "
                       f"{TARGET_CPU_DIVISOR:.0f} = {limit:.3f} ms",
                       verdict(moto32.cpu_ms_per_request <= limit, moto32, bench)])
@@ -125,6 +126,59 @@ def targets_table(bench):
                       f"{backlog.rss_mb:.1f} MB", f"≤ {TARGET_RSS_MB:.0f} MB",
                       verdict(backlog.rss_mb <= TARGET_RSS_MB, backlog, bench)])
     return table(["target", "measured", "limit", "result"], lines)
+
+
+def transport_result(bench, server, mode):
+    for name, result in bench.transport:
+        if name == server and result["mode"] == mode:
+            return result
+    return None
+
+
+def cpu_floor(bench, moto32):
+    """What the CPU target is up against: the kernel cost of moto's connection pattern."""
+    raw = transport_result(bench, "moto", "raw")
+    if raw is None or moto32.calls_per_request is None:
+        return ("floor on this moto: **not measured** (no raw row for moto under "
+                "HTTP transport)")
+    per_call = raw["cpu_us_per_call"]
+    floor_ms = per_call * moto32.calls_per_request / 1000
+    text = (f"floor on this moto: raw sockets {per_call:.0f} µs/call × our "
+            f"{moto32.calls_per_request:.2f} calls/request = {floor_ms:.3f} ms")
+    curl = transport_result(bench, "moto", "threads-bare")
+    if curl is not None:
+        text += (f"; with libcurl alone {curl['cpu_us_per_call']:.0f} µs/call = "
+                 f"{curl['cpu_us_per_call'] * moto32.calls_per_request / 1000:.3f} ms")
+    return text
+
+
+def transport_section(bench):
+    """The HTTP transport table (bench/transport_cpu.cpp), or why it is missing."""
+    lines = [[server, r["mode"], r["in_flight"], fmt(r["calls"]), fmt(r["calls_per_s"]),
+              fmt(r["cpu_us_per_call"]),
+              f"{r['user_us_per_call']:.0f} / {r['sys_us_per_call']:.0f}",
+              fmt(r["voluntary_switches_per_call"], 2), fmt(r["connections"])]
+             for server, r in bench.transport]
+    parts = []
+    if lines:
+        parts += [table(["server", "transport", "in flight", "calls", "calls/s", "CPU µs/call",
+                         "user / sys µs", "voluntary switches/call", "new connections"], lines),
+                  "",
+                  "Each row: GETs of one request-sized object, CPU of the calling process only "
+                  "(getrusage). raw = blocking sockets and no HTTP library, the kernel floor of "
+                  "the server's connection pattern; threads = one CurlTransport shared by one "
+                  "thread per call in flight, what widget-consumer ships; threads-bare = one easy "
+                  "handle per thread with the same few options as the multi modes (threads "
+                  "against multi with nothing else different); multi-poll = one thread, curl "
+                  "multi with curl_multi_poll; multi-socket = one thread, "
+                  "curl_multi_socket_action on epoll."]
+    else:
+        parts.append("**not measured**: transport-cpu gave no numbers in this run.")
+    if bench.transport_missing:
+        parts.append("")
+        parts += [f"- **not measured on {server}**: {why}"
+                  for server, why in bench.transport_missing]
+    return "\n".join(parts)
 
 
 def compat_table(bench):
@@ -164,6 +218,7 @@ def render(bench, info):
     if bench.args.quick:
         parts.append("- **quick run** (small counts): checks the script, not the product")
     parts += ["", "## Rows", "", results_table(bench), "", "## Targets", "",
-              targets_table(bench), "", "## S3 compatibility of the benchmark servers", "",
+              targets_table(bench), "", "## HTTP transport: CPU per call", "",
+              transport_section(bench), "", "## S3 compatibility of the benchmark servers", "",
               compat_table(bench), ""]
     return "\n".join(parts)
