@@ -65,6 +65,7 @@ class Bench:
         self.digests = {}  # report.digest_key(row) -> (widget count, digest of keys + bodies)
         self.contents = {}  # report.digest_key(row) -> workload.content_fingerprint(...)
         self.ceiling_object_bytes = 0
+        self.fauxqs_ceiling = None  # wrk GET/s at 16 in flight, like moto's
         self.transport = []  # (server name, one transport-cpu result line) per mode
         self.transport_missing = []  # (server name, why transport-cpu gave no numbers)
 
@@ -216,7 +217,10 @@ class Bench:
         try:
             self.compat["fauxqs"] = compat.check(fauxqs, self.work / "compat-fauxqs")
             s3 = fauxqs.s3()
-            self.transport_rows(fauxqs, self.transport_object(s3))
+            url = self.transport_object(s3)
+            self.transport_rows(fauxqs, url)
+            self.fauxqs_ceiling = measure.server_ceiling(url)
+            log(f"fauxqs ceiling: {self.fauxqs_ceiling:.0f} GET/s at 16 in flight")
             self.fresh_buckets(s3, "fast-requests", "fast-widgets")
             expected = self.upload(fauxqs, self.memory / "fast-requests", "fast-requests")
             row = Row("widget-consumer on fauxqs", "S3 → S3", 32)
@@ -224,6 +228,8 @@ class Bench:
                 row, ["--endpoint-url", fauxqs.endpoint, "-rb", "fast-requests",
                       "-wb", "fast-widgets"], self.work / "fauxqs-c32", expected))
             row.notes.append(outcomes(counts))
+            if row.calls_per_second:
+                row.busy_pct = 100 * row.calls_per_second / self.fauxqs_ceiling
             self.add(row, workload.bucket_digest(s3, "fast-widgets"))
         finally:
             fauxqs.stop()
@@ -286,6 +292,14 @@ def outcomes(counts):
     return ", ".join(shown)
 
 
+def yardstick():
+    """CPU seconds of a fixed Python loop: hosts of this machine kind differ in speed (two
+    runs a week apart differed 2x in every row), so a report says how fast its host was."""
+    started = time.process_time()
+    sum(i * i for i in range(5_000_000))
+    return time.process_time() - started
+
+
 def machine():
     model = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -297,6 +311,7 @@ def machine():
     dirty = subprocess.run(["git", "-C", measure.ROOT, "status", "--porcelain", "--", "src"],
                            capture_output=True, text=True).stdout.strip()
     return {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "yardstick_s": yardstick(),
             "machine": f"{os.cpu_count()} cores, {model}, {platform.system()} "
                        f"{platform.release()}",
             "commit": commit + (" (src/ modified)" if dirty else ""),

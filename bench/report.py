@@ -119,7 +119,8 @@ def targets_table(bench):
     if fauxqs:
         lines.append(["requests/s on fauxqs (S3 → S3, conc. 32, server on the same 2 cores)",
                       f"{fauxqs.rate:,.0f} (consumer CPU {fauxqs.cpu_ms_per_request:.3f} "
-                      f"ms/request)", f"≥ {TARGET_FAUXQS_RATE:,.0f}",
+                      f"ms/request); " + fauxqs_capacity(bench, fauxqs),
+                      f"≥ {TARGET_FAUXQS_RATE:,.0f}",
                       verdict(fauxqs.rate >= TARGET_FAUXQS_RATE, fauxqs, bench)])
     if backlog:
         lines.append([f"peak RSS with a {bench.args.backlog:,}-request backlog (directory)",
@@ -149,6 +150,21 @@ def cpu_floor(bench, moto32):
     if curl is not None:
         text += (f"; with libcurl alone {curl['cpu_us_per_call']:.0f} µs/call = "
                  f"{curl['cpu_us_per_call'] * moto32.calls_per_request / 1000:.3f} ms")
+    return text
+
+
+def fauxqs_capacity(bench, row):
+    """How many requests/s fauxqs itself could serve here: it is one Node thread, so a core
+    is its limit, whatever the consumer costs."""
+    if not row.server_cpu_pct or not row.calls_per_second or not row.calls_per_request:
+        return "fauxqs's own limit: **not measured**"
+    calls_per_core = row.calls_per_second / (row.server_cpu_pct / 100)
+    text = (f"fauxqs's own limit here: {row.server_cpu_pct:.0f} % of a core for "
+            f"{row.calls_per_second:,.0f} calls/s, so one core (one Node thread) serves "
+            f"{calls_per_core:,.0f} calls/s = {calls_per_core / row.calls_per_request:,.0f} "
+            f"requests/s with a consumer that cost nothing")
+    if bench.fauxqs_ceiling:
+        text += f"; wrk GET ceiling {bench.fauxqs_ceiling:,.0f}/s"
     return text
 
 
@@ -209,6 +225,12 @@ def render(bench, info):
         f"before and after the moto rows): {ceilings} requests/s; server busy = calls/s ÷ the "
         f"higher one",
     ]
+    if bench.fauxqs_ceiling:
+        parts.append(f"- fauxqs ceiling (wrk, 16 in flight, GET of a request-sized object): "
+                     f"{bench.fauxqs_ceiling:,.0f} requests/s")
+    if info.get("yardstick_s"):
+        parts.append(f"- machine speed: a fixed single-thread Python loop took "
+                     f"{info['yardstick_s']:.2f} s of CPU (compare runs across machines with it)")
     parts.append("- how each column is measured: bench/README.md")
     others = [row.other_cpu_pct for row in bench.rows if row.other_cpu_pct is not None]
     if others and sum(others) / len(others) > 20:
