@@ -39,10 +39,17 @@ std::string amz_date(std::chrono::system_clock::time_point time) {
   return text;
 }
 
-std::string credential_scope(const SigningParams& params) {
-  return amz_date(params.time).substr(0, 8) + "/" + params.region + "/" + params.service +
-         "/aws4_request";
-}
+/// The signature's date and scope, worked out once per signature (strftime is not free).
+struct SigningTime {
+  std::string date_time;  ///< X-Amz-Date
+  std::string scope;      ///< date/region/service/aws4_request
+
+  explicit SigningTime(const SigningParams& params)
+      : date_time(amz_date(params.time)),
+        scope(date_time.substr(0, 8) + "/" + params.region + "/" + params.service +
+              "/aws4_request") {}
+  std::string date() const { return date_time.substr(0, 8); }
+};
 
 /// host[:port] of a scheme://host[:port] endpoint, without the scheme's default port, which
 /// is what libcurl sends as Host (and so what the server checks the signature against).
@@ -120,6 +127,11 @@ std::string canonical_query(const HttpRequest& request) {
 /// Trims the value and collapses runs of blanks to one space; the lines of an obs-folded
 /// value become comma-separated values, as the suite's get-header-value-multiline expects.
 std::string canonical_header_value(std::string_view value) {
+  // Most values need nothing done: no folding, no runs of blanks, nothing to trim.
+  const bool plain = value.find_first_of("\r\n\t") == std::string_view::npos &&
+                     value.find("  ") == std::string_view::npos && !value.starts_with(' ') &&
+                     !value.ends_with(' ');
+  if (plain) return std::string(value);
   std::string out;
   bool pending_space = false;
   bool pending_comma = false;
@@ -186,13 +198,13 @@ std::string derive_signing_key(const std::string& secret, const std::string& dat
 
 // The key changes once a day per secret, region and service: each thread keeps the last one
 // (a consumer signs for two or three services, so a small list).
-std::string signing_key(const Credentials& credentials, const SigningParams& params) {
+std::string signing_key(const Credentials& credentials, const SigningParams& params,
+                        const std::string& date) {
   struct Cached {
     std::string secret, date, region, service, key;
   };
   constexpr std::size_t k_cached = 4;
   thread_local std::vector<Cached> cache;
-  std::string date = amz_date(params.time).substr(0, 8);
   for (const auto& entry : cache) {
     if (entry.date == date && entry.region == params.region && entry.service == params.service &&
         entry.secret == credentials.secret_access_key) {
@@ -210,18 +222,27 @@ void remove_header(Headers& headers, std::string_view name) {
   std::erase_if(headers, [name](const auto& header) { return iequals(header.first, name); });
 }
 
-}  // namespace
-
-std::string canonical_request(const HttpRequest& request, const SigningParams& params) {
-  CanonicalHeaders headers = canonical_headers(with_host(request));
+/// The canonical request of `request`, whose headers (Host included) are `headers`.
+std::string canonical_request_with(const HttpRequest& request, const SigningParams& params,
+                                   const CanonicalHeaders& headers) {
   return request.method + '\n' + canonical_uri(request.path, params.s3_rules) + '\n' +
          canonical_query(request) + '\n' + headers.block + '\n' + headers.signed_names + '\n' +
          payload_hash(request);
 }
 
+std::string string_to_sign_with(const SigningTime& time, const std::string& canonical) {
+  return std::string(k_algorithm) + '\n' + time.date_time + '\n' + time.scope + '\n' +
+         sha256_hex(canonical);
+}
+
+}  // namespace
+
+std::string canonical_request(const HttpRequest& request, const SigningParams& params) {
+  return canonical_request_with(request, params, canonical_headers(with_host(request)));
+}
+
 std::string string_to_sign(const HttpRequest& request, const SigningParams& params) {
-  return std::string(k_algorithm) + '\n' + amz_date(params.time) + '\n' + credential_scope(params) +
-         '\n' + sha256_hex(canonical_request(request, params));
+  return string_to_sign_with(SigningTime(params), canonical_request(request, params));
 }
 
 HttpRequest sign(HttpRequest request, const Credentials& credentials, const SigningParams& params) {
@@ -230,20 +251,25 @@ HttpRequest sign(HttpRequest request, const Credentials& credentials, const Sign
   remove_header(request.headers, "x-amz-date");
   remove_header(request.headers, "x-amz-security-token");
   request.headers = with_host(request);
-  request.headers.emplace_back("X-Amz-Date", amz_date(params.time));
+  const SigningTime time(params);
+  request.headers.emplace_back("X-Amz-Date", time.date_time);
   if (!credentials.session_token.empty()) {
     request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
   }
   if (params.s3_rules && request.header(k_content_sha256).empty()) {
     request.headers.emplace_back(std::string(k_content_sha256), sha256_hex(request.body));
   }
-  std::string signature =
-      hex_lower(hmac_sha256(signing_key(credentials, params), string_to_sign(request, params)));
-  request.headers.emplace_back(
-      "Authorization", std::string(k_algorithm) + " Credential=" + credentials.access_key_id + "/" +
-                           credential_scope(params) +
-                           ", SignedHeaders=" + canonical_headers(request.headers).signed_names +
-                           ", Signature=" + signature);
+  // The headers are canonicalised once: the same names go into the signature and the
+  // Authorization header's SignedHeaders.
+  const CanonicalHeaders headers = canonical_headers(request.headers);
+  const std::string to_sign =
+      string_to_sign_with(time, canonical_request_with(request, params, headers));
+  const std::string signature =
+      hex_lower(hmac_sha256(signing_key(credentials, params, time.date()), to_sign));
+  request.headers.emplace_back("Authorization", std::string(k_algorithm) +
+                                                    " Credential=" + credentials.access_key_id +
+                                                    "/" + time.scope + ", SignedHeaders=" +
+                                                    headers.signed_names + ", Signature=" + signature);
   return request;
 }
 
