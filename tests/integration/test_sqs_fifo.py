@@ -74,8 +74,24 @@ class FifoQueueAcrossConsumers(h.ConsumerTestCase):
         return self.work.root / f"logs-{i}"
 
     def assert_store_is_the_serial_one(self) -> None:
-        self.assert_s3_store(self.s3, self.bucket, self.expected)
+        try:
+            self.assert_s3_store(self.s3, self.bucket, self.expected)
+        except AssertionError as failure:
+            # The logs are gone with the work dir: what the consumers warned of is the clue.
+            raise AssertionError(f"{failure}\n{self.consumer_warnings()}") from None
         self.assertEqual(sq.messages_left(self.sqs, self.url), 0, "the queue should end empty")
+
+    def consumer_warnings(self, limit: int = 60) -> str:
+        """Every consumer's WARNING and ERROR lines, but for the routine ones: redeliveries
+        (after the kill) and updates of deleted widgets (in the workload)."""
+        routine = ("delivered", "does not exist")
+        lines = [f"consumer {i}: {line}" for i in range(K_CONSUMERS)
+                 for line in h.log_lines(self.logs(i))
+                 if h.line_level(line) in ("WARNING", "ERROR")
+                 and not any(word in line for word in routine)]
+        shown = "\n".join(lines[:limit]) or "(none)"
+        more = f"\n... and {len(lines) - limit} more" if len(lines) > limit else ""
+        return f"consumers' warnings and errors:\n{shown}{more}"
 
     def test_three_consumers_end_as_the_serial_application(self):
         self.prepare(visibility_timeout=30)
