@@ -1,5 +1,7 @@
 #include "aws/curl_transport.h"
 
+#include "aws/curl_transfer.h"
+
 #include <curl/curl.h>
 #include <strings.h>
 
@@ -115,7 +117,6 @@ void set_limits(CURL* curl, const CurlTransportOptions& options) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(options.low_speed_window.count()));
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   // S3 keys may contain "/../" or "//"; the signature covers the path exactly as written.
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
@@ -138,39 +139,28 @@ CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(
   global_init_once();
 }
 
-CurlTransport::~CurlTransport() {
-  for (void* handle : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(handle));
-}
+CurlTransport::~CurlTransport() = default;
 
-void* CurlTransport::acquire_handle() {
+std::unique_ptr<CurlTransfer> CurlTransport::acquire() {
   {
     std::lock_guard lock(mutex_);
-    if (!idle_handles_.empty()) {
-      void* handle = idle_handles_.back();
-      idle_handles_.pop_back();
-      return handle;
+    if (!idle_.empty()) {
+      std::unique_ptr<CurlTransfer> transfer = std::move(idle_.back());
+      idle_.pop_back();
+      return transfer;
     }
   }
-  CURL* handle = curl_easy_init();
-  if (handle == nullptr) throw std::runtime_error("curl_easy_init failed");
-  return handle;
+  return std::make_unique<CurlTransfer>();
 }
 
-void CurlTransport::release_handle(void* handle) {
-  {
-    std::lock_guard lock(mutex_);
-    if (idle_handles_.size() < options_.max_idle_handles) {
-      idle_handles_.push_back(handle);
-      return;
-    }
-  }
-  curl_easy_cleanup(static_cast<CURL*>(handle));
+void CurlTransport::release(std::unique_ptr<CurlTransfer> transfer) {
+  std::lock_guard lock(mutex_);
+  if (idle_.size() < options_.max_idle_handles) idle_.push_back(std::move(transfer));
 }
 
 util::Expected<HttpResponse, TransportError> CurlTransport::send(const HttpRequest& request) {
-  auto release = [this](void* handle) { release_handle(handle); };
-  std::unique_ptr<void, decltype(release)> handle(acquire_handle(), release);
-  CURL* curl = static_cast<CURL*>(handle.get());
+  std::unique_ptr<CurlTransfer> handle = acquire();
+  CURL* curl = handle->easy();
   // Reset forgets the last request's options but keeps the open connection.
   curl_easy_reset(curl);
 
@@ -190,19 +180,20 @@ util::Expected<HttpResponse, TransportError> CurlTransport::send(const HttpReque
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
 
-  const CURLcode code = curl_easy_perform(curl);
+  const CURLcode code = handle->perform();
   long connects = 0;
   if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
     connections_opened_ += static_cast<std::uint64_t>(connects);
   }
   // The buffer lives on this stack frame; curl must not keep pointing at it.
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  if (code == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+  release(std::move(handle));
   if (code != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     return util::Unexpected(
         TransportError{classify(code), request.method + " " + url + ": " + detail});
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   return std::move(transfer.response);
 }
 

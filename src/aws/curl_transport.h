@@ -1,16 +1,19 @@
 #pragma once
-// The HttpTransport that production uses: libcurl easy handles kept in a pool so that each
+// The HttpTransport that production uses: libcurl handles kept in a pool so that each
 // handle's connection stays open and is reused by the next request that takes the handle.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 #include "aws/http.h"
 
 namespace wc::aws {
+
+class CurlTransfer;
 
 /// Limits that keep a request from hanging; the defaults suit S3, DynamoDB and SQS (whose long
 /// polls last at most 20 s).
@@ -26,8 +29,9 @@ struct CurlTransportOptions {
   std::size_t max_idle_handles = 64;
 };
 
-/// Sends requests over HTTP/1.1 with libcurl. Thread-safe: each send takes an idle easy handle
-/// (or creates one), and gives it back afterwards. TLS peers are verified. Sends exactly the
+/// Sends requests over HTTP/1.1 with libcurl. Thread-safe: each send takes an idle handle (or
+/// creates one), runs the transfer on the calling thread (see CurlTransfer), and gives the
+/// handle back afterwards. TLS peers are verified. Sends exactly the
 /// request's headers plus Content-Length, and no Expect or default Content-Type, so that what
 /// the signer saw is what goes out. Failures below HTTP map to TransportErrorKind: connect
 /// (refused, DNS, TLS handshake), timeout, reset (sent/received nothing or a cut-off body).
@@ -45,12 +49,12 @@ class CurlTransport final : public HttpTransport {
   std::uint64_t connections_opened() const { return connections_opened_.load(); }
 
  private:
-  void* acquire_handle();
-  void release_handle(void* handle);
+  std::unique_ptr<CurlTransfer> acquire();
+  void release(std::unique_ptr<CurlTransfer> transfer);
 
   CurlTransportOptions options_;
   std::mutex mutex_;
-  std::vector<void*> idle_handles_;
+  std::vector<std::unique_ptr<CurlTransfer>> idle_;
   std::atomic<std::uint64_t> connections_opened_{0};
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -208,6 +209,35 @@ TEST(CurlTransport, SequentialRequestsReuseOneConnection) {
   }
   EXPECT_EQ(server.accepted(), 1);
   EXPECT_EQ(transport.connections_opened(), 1u);
+}
+
+// moto's server answers every request with "Connection: close": each send then opens a new
+// connection, and the handle must not keep waiting on the socket it closed.
+TEST(CurlTransport, ServerThatClosesEveryConnectionGetsANewOneEachRequest) {
+  ScriptedServer server([](const std::string&) {
+    return std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+  });
+  CurlTransport transport;
+  for (int i = 0; i < 3; ++i) {
+    auto response = transport.send(request_to(server, "GET", "/b/k"));
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->body, "ok");
+  }
+  EXPECT_EQ(server.accepted(), 3);
+  EXPECT_EQ(transport.connections_opened(), 3u);
+}
+
+// A transfer's wait on its socket is cut into slices of at most a second (see CurlTransfer);
+// an answer that takes longer than one slice must still be received.
+TEST(CurlTransport, AnswerSlowerThanOneWaitSliceArrives) {
+  ScriptedServer server([](const std::string&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{1'300});
+    return ok_response("late");
+  });
+  CurlTransport transport;
+  auto response = transport.send(request_to(server, "GET", "/b/k"));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->body, "late");
 }
 
 TEST(CurlTransport, RefusedConnectionIsAConnectError) {

@@ -1,0 +1,129 @@
+#include "aws/curl_transfer.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+
+namespace wc::aws {
+
+namespace {
+
+// curl keeps a timer while a transfer runs (its timeouts), so this only bounds how long a wait
+// can last should a timer ever be missing; waking up early costs one spurious timer action.
+constexpr int k_max_wait_ms = 1'000;
+
+short poll_events(int what) {
+  short events = 0;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= POLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= POLLOUT;
+  return events;
+}
+
+int select_bits(short revents) {
+  int bits = 0;
+  if ((revents & POLLIN) != 0) bits |= CURL_CSELECT_IN;
+  if ((revents & POLLOUT) != 0) bits |= CURL_CSELECT_OUT;
+  if ((revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) bits |= CURL_CSELECT_ERR;
+  return bits;
+}
+
+CURLcode easy_code(CURLMcode code) {
+  return code == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+}
+
+}  // namespace
+
+CurlTransfer::CurlTransfer() : easy_(curl_easy_init()), multi_(curl_multi_init()) {
+  if (easy_ == nullptr || multi_ == nullptr) {
+    if (easy_ != nullptr) curl_easy_cleanup(easy_);
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+    throw std::runtime_error("libcurl could not create a transfer handle");
+  }
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlTransfer::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlTransfer::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+}
+
+CurlTransfer::~CurlTransfer() {
+  // The multi handle goes first: it closes the cached connection, which may call on_socket.
+  curl_multi_cleanup(multi_);
+  curl_easy_cleanup(easy_);
+}
+
+int CurlTransfer::on_socket(CURL*, curl_socket_t socket, int what, void* self, void*) {
+  auto& watched = static_cast<CurlTransfer*>(self)->watched_;
+  auto it = std::find_if(watched.begin(), watched.end(),
+                         [socket](const Watched& entry) { return entry.socket == socket; });
+  if (what == CURL_POLL_REMOVE) {
+    if (it != watched.end()) watched.erase(it);
+  } else if (it == watched.end()) {
+    watched.push_back({socket, what});
+  } else {
+    it->what = what;
+  }
+  return 0;
+}
+
+int CurlTransfer::on_timer(CURLM*, long timeout_ms, void* self) {
+  auto& timer = static_cast<CurlTransfer*>(self)->timer_;
+  if (timeout_ms < 0) {
+    timer.reset();
+  } else {
+    timer = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  return 0;
+}
+
+CURLcode CurlTransfer::perform() {
+  if (CURLMcode added = curl_multi_add_handle(multi_, easy_); added != CURLM_OK) {
+    return easy_code(added);
+  }
+  int running = 1;
+  CURLMcode code = curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  while (code == CURLM_OK && running > 0) code = step(running);
+
+  std::optional<CURLcode> result;
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+    if (message->msg == CURLMSG_DONE && message->easy_handle == easy_) {
+      result = message->data.result;
+    }
+  }
+  // Detaching keeps the connection open in the multi handle's cache for the next transfer.
+  curl_multi_remove_handle(multi_, easy_);
+  if (code != CURLM_OK) return easy_code(code);
+  return result.value_or(CURLE_GOT_NOTHING);
+}
+
+int CurlTransfer::wait_milliseconds() const {
+  if (!timer_) return k_max_wait_ms;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(*timer_ - Clock::now());
+  return static_cast<int>(std::clamp<long long>(left.count(), 0, k_max_wait_ms));
+}
+
+CURLMcode CurlTransfer::step(int& running) {
+  const int wait_ms = wait_milliseconds();
+  waits_.clear();
+  for (const Watched& entry : watched_) waits_.push_back({entry.socket, poll_events(entry.what), 0});
+  // With no socket to watch (between connection attempts, say) the poll is a plain sleep.
+  const int ready = wait_ms == 0 ? 0 : ::poll(waits_.data(), waits_.size(), wait_ms);
+  if (ready < 0) return errno == EINTR ? CURLM_OK : CURLM_INTERNAL_ERROR;
+  if (ready == 0) {
+    if (timer_ && Clock::now() >= *timer_) timer_.reset();
+    return curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+  // Acting on one socket can make curl close or replace another: a socket it no longer knows
+  // is ignored. Timers that are due are run by each action as well.
+  for (const pollfd& wait : waits_) {
+    if (wait.revents == 0) continue;
+    const CURLMcode code =
+        curl_multi_socket_action(multi_, wait.fd, select_bits(wait.revents), &running);
+    if (code != CURLM_OK) return code;
+  }
+  return CURLM_OK;
+}
+
+}  // namespace wc::aws

@@ -1,0 +1,58 @@
+#pragma once
+// One libcurl easy handle driven to completion on the caller's thread, with fewer system calls
+// than curl_easy_perform.
+
+#include <curl/curl.h>
+#include <poll.h>
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+namespace wc::aws {
+
+/// An easy handle and a multi handle of its own that drives it with curl_multi_socket_action:
+/// the calling thread waits on the transfer's sockets itself and tells curl which way each one
+/// is ready, so curl does not poll it again before reading. curl_easy_perform makes five poll
+/// calls for a request on a kept-alive connection (its wake-up pipe, a liveness check, a check
+/// right after sending, the wait, a check before reading); this makes three (measured on
+/// fauxqs: 11.5 polls per consumer request fell to 6.9). The connection stays in the multi
+/// handle's cache between transfers, ready for the next one.
+/// Not thread-safe: one transfer at a time.
+class CurlTransfer {
+ public:
+  CurlTransfer();  ///< throws std::runtime_error if libcurl cannot make the handles
+  ~CurlTransfer();
+  CurlTransfer(const CurlTransfer&) = delete;
+  CurlTransfer& operator=(const CurlTransfer&) = delete;
+
+  /// The handle to set the next transfer's options on.
+  CURL* easy() const { return easy_; }
+
+  /// Runs the transfer set up on easy() to its end and returns what curl_easy_perform would.
+  CURLcode perform();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  /// A socket curl asked to be watched, and for what (CURL_POLL_IN, _OUT or _INOUT).
+  struct Watched {
+    curl_socket_t socket;
+    int what;
+  };
+
+  static int on_socket(CURL* easy, curl_socket_t socket, int what, void* self, void* socket_data);
+  static int on_timer(CURLM* multi, long timeout_ms, void* self);
+
+  /// Waits for a watched socket or curl's timer, then lets curl act on what happened.
+  CURLMcode step(int& running);
+  int wait_milliseconds() const;
+
+  CURL* easy_ = nullptr;
+  CURLM* multi_ = nullptr;
+  std::vector<Watched> watched_;
+  std::vector<pollfd> waits_;  ///< the poll set of one step, kept to reuse its memory
+  std::optional<Clock::time_point> timer_;  ///< when curl wants CURL_SOCKET_TIMEOUT
+};
+
+}  // namespace wc::aws
