@@ -1,10 +1,14 @@
-// Live check of the signer against a server that verifies SigV4. Skipped, saying so, unless
-// WC_MOTO_SIGV4_ENDPOINT is set. Setup (moto 5):
-//   MOTO_IAM_LOAD_MANAGED_POLICIES=true INITIAL_NO_AUTH_ACTION_COUNT=4 moto_server -p PORT
-//   then, within those 4 unauthenticated calls (aws CLI or boto3): iam create-user,
-//   attach-user-policy AdministratorAccess, create-access-key;
-//   export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY=<that key>
-//   WC_MOTO_SIGV4_ENDPOINT=http://127.0.0.1:PORT unit_tests --gtest_filter='MotoSigV4*'
+// Live check of the signer against a server that verifies SigV4. scripts/test.sh starts that
+// server (a moto with signature and IAM checks) and exports WC_MOTO_SIGV4_ENDPOINT with an IAM
+// key in WC_MOTO_SIGV4_ACCESS_KEY_ID/WC_MOTO_SIGV4_SECRET_ACCESS_KEY: its own variables, because
+// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY belong to the other tests of the run. Run by hand
+// without the endpoint, the tests skip and say so; with the endpoint but no key, they fail.
+// By hand (moto 5), as start_sigv4_moto in scripts/test.sh does it:
+//   MOTO_IAM_LOAD_MANAGED_POLICIES=true INITIAL_NO_AUTH_ACTION_COUNT=3 moto_server -p PORT
+//   then, within those 3 unauthenticated calls: wc_harness.iam_user_with_key(endpoint)
+//   (tests/integration) gives a key allowed everything;
+//   WC_MOTO_SIGV4_ENDPOINT=http://127.0.0.1:PORT WC_MOTO_SIGV4_ACCESS_KEY_ID=<key id>
+//   WC_MOTO_SIGV4_SECRET_ACCESS_KEY=<secret> unit_tests --gtest_filter='MotoSigV4*'
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
@@ -91,15 +95,23 @@ std::string xml_text(const std::string& xml, const char* xpath) {
 class MotoSigV4Test : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* endpoint = std::getenv("WC_MOTO_SIGV4_ENDPOINT");
-    if (endpoint == nullptr || *endpoint == '\0') {
-      GTEST_SKIP() << "live SigV4 check against moto: set WC_MOTO_SIGV4_ENDPOINT (and an IAM "
-                      "key in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) to run it";
+    std::string endpoint = environment("WC_MOTO_SIGV4_ENDPOINT");
+    if (endpoint.empty()) {
+      GTEST_SKIP() << "live SigV4 check against moto: scripts/test.sh runs it; by hand, set "
+                      "WC_MOTO_SIGV4_ENDPOINT, WC_MOTO_SIGV4_ACCESS_KEY_ID and "
+                      "WC_MOTO_SIGV4_SECRET_ACCESS_KEY (see the top of sigv4_moto_test.cpp)";
     }
     endpoint_ = endpoint;
-    auto resolved = resolve_credentials("", process_environment());
-    ASSERT_TRUE(resolved) << resolved.error();
-    credentials_ = *resolved;
+    credentials_ = {environment("WC_MOTO_SIGV4_ACCESS_KEY_ID"),
+                    environment("WC_MOTO_SIGV4_SECRET_ACCESS_KEY"), ""};
+    ASSERT_FALSE(credentials_.access_key_id.empty() || credentials_.secret_access_key.empty())
+        << "WC_MOTO_SIGV4_ENDPOINT is set but WC_MOTO_SIGV4_ACCESS_KEY_ID or "
+           "WC_MOTO_SIGV4_SECRET_ACCESS_KEY is not: an IAM key of that moto is needed";
+  }
+
+  static std::string environment(const char* name) {
+    const char* value = std::getenv(name);
+    return value == nullptr ? "" : value;
   }
 
   HttpResponse send_signed(HttpRequest request, const std::string& service,
