@@ -5,12 +5,64 @@
 #include <nlohmann/json.hpp>
 
 #include "model/bounded_json.h"
+#include "model/json_string.h"
 #include "model/value_text.h"
 
 namespace wc::model {
 namespace {
 
 using nlohmann::json;
+
+/// The widget as an nlohmann::ordered_json, dumped: the output to_json matches byte for byte.
+/// Still used for a string that is not valid UTF-8, so that the type_error thrown for it is
+/// nlohmann's own, to the byte index.
+std::string dump_with_nlohmann(const Widget& widget) {
+  nlohmann::ordered_json document;
+  document["widgetId"] = widget.widget_id;
+  document["owner"] = widget.owner;
+  if (widget.label) document["label"] = *widget.label;
+  if (widget.description) document["description"] = *widget.description;
+  if (!widget.other_attributes.empty()) {
+    auto& list = document["otherAttributes"] = nlohmann::ordered_json::array();
+    for (const auto& [name, value] : widget.other_attributes) {
+      list.push_back({{"name", name}, {"value", value}});
+    }
+  }
+  return document.dump();
+}
+
+/// Walks the document to_json writes, in order: `literal` gets the punctuation and the keys,
+/// `quoted` each string value. One walk sizes the output, a second one writes it.
+template <typename Literal, typename Quoted>
+void walk_document(const Widget& widget, Literal&& literal, Quoted&& quoted) {
+  literal(R"({"widgetId":)");
+  quoted(widget.widget_id);
+  literal(R"(,"owner":)");
+  quoted(widget.owner);
+  if (widget.label) {
+    literal(R"(,"label":)");
+    quoted(*widget.label);
+  }
+  if (widget.description) {
+    literal(R"(,"description":)");
+    quoted(*widget.description);
+  }
+  if (!widget.other_attributes.empty()) {
+    literal(R"(,"otherAttributes":[)");
+    std::string_view separator;
+    for (const auto& [name, value] : widget.other_attributes) {
+      literal(separator);
+      literal(R"({"name":)");
+      quoted(name);
+      literal(R"(,"value":)");
+      quoted(value);
+      literal("}");
+      separator = ",";
+    }
+    literal("]");
+  }
+  literal("}");
+}
 
 template <typename T>
 using Checked = util::Expected<T, std::string>;
@@ -95,18 +147,21 @@ std::string widget_key(std::string_view owner, std::string_view widget_id) {
 }
 
 std::string to_json(const Widget& widget) {
-  nlohmann::ordered_json document;
-  document["widgetId"] = widget.widget_id;
-  document["owner"] = widget.owner;
-  if (widget.label) document["label"] = *widget.label;
-  if (widget.description) document["description"] = *widget.description;
-  if (!widget.other_attributes.empty()) {
-    auto& list = document["otherAttributes"] = nlohmann::ordered_json::array();
-    for (const auto& [name, value] : widget.other_attributes) {
-      list.push_back({{"name", name}, {"value", value}});
-    }
-  }
-  return document.dump();
+  // The size without escapes: a widget seldom has any, so the first reserve is the only one.
+  std::size_t size = 0;
+  walk_document(
+      widget, [&](std::string_view literal) { size += literal.size(); },
+      [&](std::string_view text) { size += text.size() + 2; });
+  std::string document;
+  document.reserve(size);
+  bool valid_utf8 = true;
+  walk_document(
+      widget, [&](std::string_view literal) { document += literal; },
+      [&](std::string_view text) {
+        valid_utf8 = append_json_string(document, text) && valid_utf8;
+      });
+  if (!valid_utf8) return dump_with_nlohmann(widget);
+  return document;
 }
 
 util::Expected<Widget, std::string> widget_from_json(std::string_view json_text) {
