@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "model/bounded_json.h"
+#include "model/field_path.h"
 #include "model/value_text.h"
 
 namespace wc::model {
@@ -37,74 +38,54 @@ constexpr std::array k_type_names{
     TypeName{"WidgetDeleteRequest", RequestType::remove},
 };
 
-/// A field of an object: `key` to look up, in the request itself or in entry `entry` of
-/// otherAttributes. Its path for a message is built only when there is a message to write.
-struct Field {
-  std::string_view key;
-  std::optional<std::size_t> entry;
-
-  /// "owner", "otherAttributes[2].name"; an empty key names the entry itself.
-  std::string path() const {
-    if (!entry) return std::string(key);
-    if (key.empty()) return fmt::format("otherAttributes[{}]", *entry);
-    return fmt::format("otherAttributes[{}].{}", *entry, key);
-  }
-};
-
-Field top(std::string_view key) { return {key, std::nullopt}; }
-
-std::string must(const Field& field, std::string_view rule, const json& value) {
-  return fmt::format("field '{}' must {}, got {}", field.path(), rule, describe_value(value));
-}
-
-std::string missing(const Field& field) {
-  return fmt::format("field '{}' is missing", field.path());
-}
+FieldPath top(std::string_view key) { return {key, std::nullopt}; }
 
 // The document is parse_request's own and thrown away after reading: strings are moved out
 // of it, not copied.
 
-json* find(json& object, const Field& field) {
+json* find(json& object, const FieldPath& field) {
   const auto it = object.find(field.key);
   return it == object.end() ? nullptr : &*it;
 }
 
 /// A required, non-empty string.
-Checked<std::string> required_string(json& object, const Field& field) {
+Checked<std::string> required_string(json& object, const FieldPath& field) {
   json* value = find(object, field);
-  if (value == nullptr) return util::Unexpected(missing(field));
-  if (!value->is_string()) return util::Unexpected(must(field, "be a string", *value));
+  if (value == nullptr) return util::Unexpected(missing_field(field));
+  if (!value->is_string()) return util::Unexpected(field_must(field, "be a string", *value));
   auto& text = value->get_ref<std::string&>();
   if (text.empty()) {
-    return util::Unexpected(fmt::format("field '{}' must not be empty", field.path()));
+    return util::Unexpected(fmt::format("field '{}' must not be empty", field.text()));
   }
   return std::move(text);
 }
 
 /// A string or null; `required` says whether leaving the field out is allowed (as null).
-Checked<std::optional<std::string>> nullable_string(json& object, const Field& field,
+Checked<std::optional<std::string>> nullable_string(json& object, const FieldPath& field,
                                                     bool required) {
   json* value = find(object, field);
-  if (value == nullptr && required) return util::Unexpected(missing(field));
+  if (value == nullptr && required) return util::Unexpected(missing_field(field));
   if (value == nullptr || value->is_null()) return std::optional<std::string>{};
-  if (!value->is_string()) return util::Unexpected(must(field, "be a string or null", *value));
+  if (!value->is_string()) {
+    return util::Unexpected(field_must(field, "be a string or null", *value));
+  }
   return std::optional<std::string>{std::move(value->get_ref<std::string&>())};
 }
 
 Checked<RequestType> parse_type(json& object) {
-  const Field field = top("type");
+  const FieldPath field = top("type");
   const json* value = find(object, field);
-  if (value == nullptr) return util::Unexpected(missing(field));
-  if (!value->is_string()) return util::Unexpected(must(field, "be a string", *value));
+  if (value == nullptr) return util::Unexpected(missing_field(field));
+  if (!value->is_string()) return util::Unexpected(field_must(field, "be a string", *value));
   const auto& text = value->get_ref<const std::string&>();
   for (const TypeName& known : k_type_names) {
     if (text == known.name) return known.type;
   }
-  return util::Unexpected(must(field,
-                               "be \"create\", \"update\" or \"delete\" (or "
-                               "\"WidgetCreateRequest\", \"WidgetUpdateRequest\", "
-                               "\"WidgetDeleteRequest\")",
-                               *value));
+  return util::Unexpected(field_must(field,
+                                     "be \"create\", \"update\" or \"delete\" (or "
+                                     "\"WidgetCreateRequest\", \"WidgetUpdateRequest\", "
+                                     "\"WidgetDeleteRequest\")",
+                                     *value));
 }
 
 Problem check_widget_id(const std::string& id) {
@@ -148,7 +129,7 @@ Problem check_owner(const std::string& owner) {
 }
 
 Checked<RequestAttribute> parse_attribute(json& entry, std::size_t index) {
-  if (!entry.is_object()) return util::Unexpected(must({"", index}, "be an object", entry));
+  if (!entry.is_object()) return util::Unexpected(field_must({"", index}, "be an object", entry));
   auto name = required_string(entry, {"name", index});
   if (!name) return util::Unexpected(std::move(name).error());
   // A missing value is more likely a producer bug than a deliberate "leave unchanged".
@@ -158,11 +139,11 @@ Checked<RequestAttribute> parse_attribute(json& entry, std::size_t index) {
 }
 
 Checked<std::vector<RequestAttribute>> parse_attributes(json& object) {
-  const Field field = top("otherAttributes");
+  const FieldPath field = top("otherAttributes");
   json* list = find(object, field);
   std::vector<RequestAttribute> attributes;
   if (list == nullptr || list->is_null()) return attributes;
-  if (!list->is_array()) return util::Unexpected(must(field, "be an array or null", *list));
+  if (!list->is_array()) return util::Unexpected(field_must(field, "be an array or null", *list));
   attributes.reserve(list->size());
   for (std::size_t i = 0; i < list->size(); ++i) {
     auto attribute = parse_attribute((*list)[i], i);
