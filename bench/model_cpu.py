@@ -28,6 +28,8 @@ FUNCTIONS = [
      r":wc::model::parse_bounded_json(\[abi:cxx11\])?\("),
     ("to_json(Widget)", r":wc::model::to_json(\[abi:cxx11\])?\(wc::model::Widget const&\)"),
     ("widget_from_json", r":wc::model::widget_from_json(\[abi:cxx11\])?\("),
+    ("widget_from_create (after parse_request and in widget_from_json)",
+     r":wc::model::widget_from_create\("),
 ]
 
 

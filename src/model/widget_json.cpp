@@ -172,7 +172,7 @@ util::Expected<Widget, std::string> widget_from_json(std::string_view json_text)
   }
   auto fields = read_document(*document);
   if (!fields) return util::Unexpected(std::move(fields).error());
-  return widget_from_create(*fields);
+  return widget_from_create(std::move(*fields));
 }
 
 }  // namespace wc::model
