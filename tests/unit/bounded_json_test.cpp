@@ -171,6 +171,17 @@ TEST(ParseBoundedJson, ManyKeysInOneObjectAreAcceptedWhenDistinct) {
             R"(has the key "k99999" twice in one object)");
 }
 
+TEST(FirstInvalidUtf8, FindsTheFirstBadByteAtAnyOffsetAmongAsciiAndUtf8) {
+  for (std::size_t at = 0; at < 40; ++at) {
+    std::string text(40, 'a');
+    if (at >= 2) text.replace(at - 2, 2, "\xC3\xA9");  // a valid character just before it
+    text[at] = '\xFF';
+    EXPECT_EQ(first_invalid_utf8(text), at) << at;
+    EXPECT_EQ(first_invalid_utf8(text.substr(0, at)), std::nullopt) << at;
+  }
+  EXPECT_EQ(first_invalid_utf8(std::string(17, 'x') + "\xE2\x82"), 17U);  // cut short at the end
+}
+
 // --- agreement with the reference ---------------------------------------------------------
 
 TEST(ParseBoundedJson, AgreesWithTheCallbackParserOnHandWrittenEdgeCases) {
