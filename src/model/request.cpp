@@ -103,7 +103,7 @@ Problem check_widget_id(const std::string& id) {
         static_cast<unsigned char>(*unprintable), unprintable - id.begin(), describe_string(id));
   }
   // The id becomes one segment of an S3 key and a file name: it must not name a directory.
-  if (id.find_first_of("/\\") != std::string::npos) {
+  if (std::any_of(id.begin(), id.end(), [](char c) { return c == '/' || c == '\\'; })) {
     return fmt::format("field 'widgetId' must not contain '/' or '\\', got {}",
                        describe_string(id));
   }
