@@ -4,10 +4,11 @@
     python3 bench/model_cpu.py [--binary build/release/bench/model-cpu] [--rounds N] [DIR ...]
 
 Runs model-cpu (bench/model_cpu.cpp) under `valgrind --tool=callgrind` and prints, for
-parse_request, to_json and widget_from_json, the inclusive instruction count divided by the
-number of calls (both as callgrind counted them). Instruction counts are deterministic, so two builds compare to the
-instruction, on any machine load. DIR defaults to ../shared/conformance/{hw6-official,
-producer-2021} next to the source tree. Needs valgrind and a release build (symbols).
+parse_request, to_json, widget_from_json and widget_from_create, the inclusive instruction
+count divided by the number of calls, both as callgrind counted them. Instruction counts are
+deterministic, so two builds compare to the instruction on any machine load. DIR defaults to
+../shared/conformance/{hw6-official,producer-2021} next to the source tree. Needs valgrind and
+a release build (symbols).
 """
 
 import argparse
