@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "model/bounded_json.h"
+#include "model/field_path.h"
 #include "model/value_text.h"
 
 namespace wc::model {
@@ -37,67 +38,60 @@ constexpr std::array k_type_names{
     TypeName{"WidgetDeleteRequest", RequestType::remove},
 };
 
-/// A field of an object: `key` to look up, `path` to name it in messages.
-struct Field {
-  std::string_view key;
-  std::string path;
-};
+FieldPath top(std::string_view key) { return {key, std::nullopt}; }
 
-Field top(std::string_view key) { return {key, std::string(key)}; }
+// The document is parse_request's own and thrown away after reading: strings are moved out
+// of it, not copied.
 
-std::string must(std::string_view path, std::string_view rule, const json& value) {
-  return fmt::format("field '{}' must {}, got {}", path, rule, describe_value(value));
-}
-
-const json* find(const json& object, const Field& field) {
+json* find(json& object, const FieldPath& field) {
   const auto it = object.find(field.key);
   return it == object.end() ? nullptr : &*it;
 }
 
 /// A required, non-empty string.
-Checked<std::string> required_string(const json& object, const Field& field) {
-  const json* value = find(object, field);
-  if (value == nullptr) return util::Unexpected(fmt::format("field '{}' is missing", field.path));
-  if (!value->is_string()) return util::Unexpected(must(field.path, "be a string", *value));
-  if (value->get_ref<const std::string&>().empty()) {
-    return util::Unexpected(fmt::format("field '{}' must not be empty", field.path));
+Checked<std::string> required_string(json& object, const FieldPath& field) {
+  json* value = find(object, field);
+  if (value == nullptr) return util::Unexpected(missing_field(field));
+  if (!value->is_string()) return util::Unexpected(field_must(field, "be a string", *value));
+  auto& text = value->get_ref<std::string&>();
+  if (text.empty()) {
+    return util::Unexpected(fmt::format("field '{}' must not be empty", field.text()));
   }
-  return value->get<std::string>();
+  return std::move(text);
 }
 
 /// A string or null; `required` says whether leaving the field out is allowed (as null).
-Checked<std::optional<std::string>> nullable_string(const json& object, const Field& field,
+Checked<std::optional<std::string>> nullable_string(json& object, const FieldPath& field,
                                                     bool required) {
-  const json* value = find(object, field);
-  if (value == nullptr && required) {
-    return util::Unexpected(fmt::format("field '{}' is missing", field.path));
-  }
+  json* value = find(object, field);
+  if (value == nullptr && required) return util::Unexpected(missing_field(field));
   if (value == nullptr || value->is_null()) return std::optional<std::string>{};
-  if (!value->is_string()) return util::Unexpected(must(field.path, "be a string or null", *value));
-  return std::optional<std::string>{value->get<std::string>()};
+  if (!value->is_string()) {
+    return util::Unexpected(field_must(field, "be a string or null", *value));
+  }
+  return std::optional<std::string>{std::move(value->get_ref<std::string&>())};
 }
 
-Checked<RequestType> parse_type(const json& object) {
-  const Field field = top("type");
+Checked<RequestType> parse_type(json& object) {
+  const FieldPath field = top("type");
   const json* value = find(object, field);
-  if (value == nullptr) return util::Unexpected(std::string("field 'type' is missing"));
-  if (!value->is_string()) return util::Unexpected(must(field.path, "be a string", *value));
+  if (value == nullptr) return util::Unexpected(missing_field(field));
+  if (!value->is_string()) return util::Unexpected(field_must(field, "be a string", *value));
   const auto& text = value->get_ref<const std::string&>();
   for (const TypeName& known : k_type_names) {
     if (text == known.name) return known.type;
   }
-  return util::Unexpected(must(field.path,
-                               "be \"create\", \"update\" or \"delete\" (or "
-                               "\"WidgetCreateRequest\", \"WidgetUpdateRequest\", "
-                               "\"WidgetDeleteRequest\")",
-                               *value));
+  return util::Unexpected(field_must(field,
+                                     "be \"create\", \"update\" or \"delete\" (or "
+                                     "\"WidgetCreateRequest\", \"WidgetUpdateRequest\", "
+                                     "\"WidgetDeleteRequest\")",
+                                     *value));
 }
 
 Problem check_widget_id(const std::string& id) {
-  const std::string shown = describe_string(id);
   if (id.size() > k_max_widget_id_length) {
     return fmt::format("field 'widgetId' must be at most {} characters, got {}",
-                       k_max_widget_id_length, shown);
+                       k_max_widget_id_length, describe_string(id));
   }
   const auto unprintable = std::find_if(id.begin(), id.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7E;
@@ -106,14 +100,15 @@ Problem check_widget_id(const std::string& id) {
     return fmt::format(
         "field 'widgetId' must contain only printable ASCII (0x20-0x7E), got byte 0x{:02X} "
         "at index {} in {}",
-        static_cast<unsigned char>(*unprintable), unprintable - id.begin(), shown);
+        static_cast<unsigned char>(*unprintable), unprintable - id.begin(), describe_string(id));
   }
   // The id becomes one segment of an S3 key and a file name: it must not name a directory.
-  if (id.find_first_of("/\\") != std::string::npos) {
-    return fmt::format("field 'widgetId' must not contain '/' or '\\', got {}", shown);
+  if (std::any_of(id.begin(), id.end(), [](char c) { return c == '/' || c == '\\'; })) {
+    return fmt::format("field 'widgetId' must not contain '/' or '\\', got {}",
+                       describe_string(id));
   }
   if (id == "." || id == "..") {
-    return fmt::format("field 'widgetId' must not be \".\" or \"..\", got {}", shown);
+    return fmt::format("field 'widgetId' must not be \".\" or \"..\", got {}", describe_string(id));
   }
   return std::nullopt;
 }
@@ -133,23 +128,22 @@ Problem check_owner(const std::string& owner) {
   return std::nullopt;
 }
 
-Checked<RequestAttribute> parse_attribute(const json& entry, std::size_t index) {
-  const std::string path = fmt::format("otherAttributes[{}]", index);
-  if (!entry.is_object()) return util::Unexpected(must(path, "be an object", entry));
-  auto name = required_string(entry, {"name", path + ".name"});
+Checked<RequestAttribute> parse_attribute(json& entry, std::size_t index) {
+  if (!entry.is_object()) return util::Unexpected(field_must({"", index}, "be an object", entry));
+  auto name = required_string(entry, {"name", index});
   if (!name) return util::Unexpected(std::move(name).error());
   // A missing value is more likely a producer bug than a deliberate "leave unchanged".
-  auto value = nullable_string(entry, {"value", path + ".value"}, true);
+  auto value = nullable_string(entry, {"value", index}, true);
   if (!value) return util::Unexpected(std::move(value).error());
   return RequestAttribute{std::move(*name), std::move(*value)};
 }
 
-Checked<std::vector<RequestAttribute>> parse_attributes(const json& object) {
-  const Field field = top("otherAttributes");
-  const json* list = find(object, field);
+Checked<std::vector<RequestAttribute>> parse_attributes(json& object) {
+  const FieldPath field = top("otherAttributes");
+  json* list = find(object, field);
   std::vector<RequestAttribute> attributes;
   if (list == nullptr || list->is_null()) return attributes;
-  if (!list->is_array()) return util::Unexpected(must(field.path, "be an array or null", *list));
+  if (!list->is_array()) return util::Unexpected(field_must(field, "be an array or null", *list));
   attributes.reserve(list->size());
   for (std::size_t i = 0; i < list->size(); ++i) {
     auto attribute = parse_attribute((*list)[i], i);
@@ -160,7 +154,7 @@ Checked<std::vector<RequestAttribute>> parse_attributes(const json& object) {
 }
 
 /// Reads the identity fields (type, requestId, widgetId, owner) into `request`.
-Problem read_identity(const json& object, WidgetRequest& request) {
+Problem read_identity(json& object, WidgetRequest& request) {
   auto type = parse_type(object);
   if (!type) return std::move(type).error();
   request.type = *type;
@@ -179,7 +173,7 @@ Problem read_identity(const json& object, WidgetRequest& request) {
 }
 
 /// Reads label, description and otherAttributes into `request`.
-Problem read_properties(const json& object, WidgetRequest& request) {
+Problem read_properties(json& object, WidgetRequest& request) {
   auto label = nullable_string(object, top("label"), false);
   if (!label) return std::move(label).error();
   request.label = std::move(*label);

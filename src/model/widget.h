@@ -28,6 +28,9 @@ struct Widget {
 /// entry of that name set.
 Widget widget_from_create(const WidgetRequest& request);
 
+/// The same, moving the request's strings into the widget instead of copying them.
+Widget widget_from_create(WidgetRequest&& request);
+
 /// Applies an update request to an existing widget (SPEC §4); widgetId and owner never change.
 /// label/description: null or absent keeps, "" removes, any other value sets. Attributes, entry
 /// by entry in request order: null keeps, "" removes, a value sets in place or appends; names

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "conformance_data.h"
 
 namespace wc::model {
@@ -161,6 +166,82 @@ TEST(ApplyUpdate, NeverChangesWidgetIdOrOwner) {
   apply_update(widget, update);
   EXPECT_EQ(widget.widget_id, "w1");
   EXPECT_EQ(widget.owner, "Mary Matthews");
+}
+
+// --- many attributes ----------------------------------------------------------------------
+
+/// SPEC §4 read literally, one entry at a time with a search each: the rules that
+/// widget_from_create and apply_update must follow however many attributes there are.
+void reference_set(Attributes& attributes, const std::string& name, const std::string& value) {
+  const auto existing =
+      std::find_if(attributes.begin(), attributes.end(),
+                   [&](const auto& attribute) { return attribute.first == name; });
+  if (value.empty()) {
+    if (existing != attributes.end()) attributes.erase(existing);
+  } else if (existing != attributes.end()) {
+    existing->second = value;
+  } else {
+    attributes.emplace_back(name, value);
+  }
+}
+
+/// `count` entries over `names` distinct names: values, "" and nulls, so names are set,
+/// repeated, removed and added again in every order.
+std::vector<RequestAttribute> random_entries(std::mt19937& random, std::size_t count,
+                                             std::size_t names) {
+  std::vector<RequestAttribute> entries;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string name = "n" + std::to_string(random() % names);
+    switch (random() % 5) {
+      case 0:
+        entries.push_back(attribute(name, ""));
+        break;
+      case 1:
+        entries.push_back(attribute(name, std::nullopt));
+        break;
+      default:
+        entries.push_back(attribute(name, std::to_string(random() % 1000)));
+    }
+  }
+  return entries;
+}
+
+TEST(WidgetRules, ManyAttributesFollowTheSameRulesAsFew) {
+  std::mt19937 random(4);
+  for (int round = 0; round < 400; ++round) {
+    const std::size_t names = 1 + random() % 60;  // on both sides of the search/index switch
+    const WidgetRequest create =
+        request(RequestType::create, random_entries(random, random() % 120, names));
+    Attributes expected;
+    for (const auto& entry : create.other_attributes) {
+      reference_set(expected, entry.name, entry.value.value_or(""));
+    }
+    Widget widget = widget_from_create(create);
+    ASSERT_EQ(widget.other_attributes, expected) << "create, round " << round;
+
+    const WidgetRequest update =
+        request(RequestType::update, random_entries(random, random() % 120, names));
+    for (const auto& entry : update.other_attributes) {
+      if (entry.value) reference_set(expected, entry.name, *entry.value);
+    }
+    apply_update(widget, update);
+    ASSERT_EQ(widget.other_attributes, expected) << "update, round " << round;
+  }
+}
+
+TEST(WidgetRules, ThirtyThousandDistinctAttributesAreCreatedAndUpdated) {
+  std::vector<RequestAttribute> entries;
+  for (int i = 0; i < 30000; ++i) entries.push_back(attribute("a" + std::to_string(i), "x"));
+  Widget widget = widget_from_create(request(RequestType::create, entries));
+  ASSERT_EQ(widget.other_attributes.size(), 30000U);
+  entries.front().value = "";
+  entries.back().value = "y";
+  entries.push_back(attribute("a0", "z"));
+  apply_update(widget, request(RequestType::update, entries));
+  ASSERT_EQ(widget.other_attributes.size(), 30000U);
+  EXPECT_EQ(widget.other_attributes.front(), (std::pair<std::string, std::string>{"a1", "x"}));
+  EXPECT_EQ(widget.other_attributes[29998], (std::pair<std::string, std::string>{"a29999", "y"}));
+  EXPECT_EQ(widget.other_attributes.back(), (std::pair<std::string, std::string>{"a0", "z"}));
 }
 
 // --- the fixtures, parsed ----------------------------------------------------------------

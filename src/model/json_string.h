@@ -1,0 +1,16 @@
+#pragma once
+// JSON string literals written by hand, exactly as nlohmann's dump() writes them.
+
+#include <string>
+#include <string_view>
+
+namespace wc::model {
+
+/// Appends `text` as a JSON string literal, byte for byte what nlohmann::json(text).dump()
+/// writes: '"', '\\' and the control characters 0x00-0x1F escaped (\b \f \n \r \t, else
+/// \u00xx in lower-case hex), every other byte as it is. Returns false, with `out` holding
+/// the literal anyway, when `text` is not valid UTF-8: nlohmann's dump() throws type_error 316
+/// for such a string instead.
+bool append_json_string(std::string& out, std::string_view text);
+
+}  // namespace wc::model
