@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import compat
+import counted
 import measure
 import report
 import servers
@@ -69,6 +70,8 @@ class Bench:
         self.fauxqs_ceiling = None  # wrk GET/s at 16 in flight, like moto's
         self.transport = []  # (server name, one transport-cpu result line) per mode
         self.transport_missing = []  # (server name, why transport-cpu gave no numbers)
+        self.counts = {}  # counted per-request work, see counted_rows
+        self.counts_missing = None  # why there are no counts
 
     # --- setup helpers -----------------------------------------------------------------
 
@@ -237,8 +240,41 @@ class Bench:
             # The CPU target again where connections are kept alive, as AWS keeps them: moto
             # opens one per call, and that kernel work alone is over the limit there.
             self.reference_row(fauxqs, report.FAUXQS_REFERENCE)
+            self.counted_rows(fauxqs)
         finally:
             fauxqs.stop()
+
+    def counted_rows(self, fauxqs):
+        """The fauxqs workload again under perf stat (system calls, context switches) and the
+        moto workload under callgrind (instructions): per-request counts that the machine's
+        load does not change. Not rows of the table: these runs are slowed by what counts."""
+        self.counts_missing = counted.missing()
+        if self.counts_missing:
+            log(f"counted work per request: not measured: {self.counts_missing}")
+            return
+        s3 = fauxqs.s3()
+        runs = (("perf", "fast-requests", counted.perf_wrapper),
+                ("callgrind", "moto-requests", counted.callgrind_wrapper))
+        for tool, workload_name, wrapper in runs:
+            requests, widgets = f"count-{tool}-requests", f"count-{tool}-widgets"
+            self.fresh_buckets(s3, requests, widgets)
+            expected = self.upload(fauxqs, self.memory / workload_name, requests)
+            out_dir = self.work / f"counted-{tool}"
+            out_path = out_dir / f"{tool}.out"
+            row = Row(f"counted ({tool})", "S3 → S3", 32)
+            measure.run_consumer(row, ["--endpoint-url", fauxqs.endpoint, "-rb", requests,
+                                       "-wb", widgets], out_dir, expected,
+                                 wrapper=wrapper(out_path))
+            if tool == "perf":
+                self.counts["syscalls"] = {event: count / row.requests for event, count
+                                           in counted.perf_counts(out_path).items()}
+                self.counts["syscall_requests"] = row.requests
+            else:
+                self.counts["instructions"] = counted.callgrind_total(out_path) / row.requests
+                self.counts["instruction_requests"] = row.requests
+        log(f"counted: {self.counts.get('instructions', 0):,.0f} instructions and "
+            f"{self.counts['syscalls'].get('raw_syscalls:sys_enter', 0):.1f} system calls "
+            f"per request")
 
     def transport_object(self, s3):
         """A presigned GET of one request-sized object in a bucket of its own."""

@@ -98,9 +98,10 @@ SUMMARY = re.compile(r"stopped \((?P<reason>[^)]*)\): (?P<total>\d+) requests in
 AWS_LINE = re.compile(r"AWS: (?P<calls>\d+) calls \([\d.]+ per request\), (?P<retries>\d+) retries")
 
 
-def run_consumer(row, args, out_dir, expected_requests):
-    """Runs widget-consumer with args until idle; fills row with its measurements."""
-    command = [CONSUMER, *args, "--idle-timeout", IDLE_TIMEOUT_S,
+def run_consumer(row, args, out_dir, expected_requests, wrapper=()):
+    """Runs widget-consumer with args until idle; fills row with its measurements. `wrapper`
+    goes in front of the command (a profiler, say), inside /usr/bin/time."""
+    command = [*wrapper, CONSUMER, *args, "--idle-timeout", IDLE_TIMEOUT_S,
                "--log-dir", "logs", "--dead-letter-dir", "dead-letters"]
     if row.concurrency is not None:
         command += ["--concurrency", row.concurrency]

@@ -1,5 +1,7 @@
 """Renders the benchmark's rows, targets and compatibility checks as one Markdown report."""
 
+import counted
+
 TARGET_BUSY_PCT = 80.0
 TARGET_CALLS_RATIO = 0.65
 TARGET_CPU_DIVISOR = 40.0
@@ -211,6 +213,30 @@ def transport_section(bench):
     return "\n".join(parts)
 
 
+def counted_section(bench):
+    """Per-request work counted on fauxqs (bench/counted.py), or why it is missing."""
+    if bench.counts_missing:
+        return f"**not measured**: {bench.counts_missing}."
+    if not bench.counts:
+        return "**not measured** in this run."
+    lines = []
+    if "instructions" in bench.counts:
+        lines.append(["user-space instructions (callgrind, every thread)",
+                      fmt(bench.counts["instructions"]),
+                      fmt(bench.counts["instruction_requests"])])
+    for event, label in counted.SYSCALL_EVENTS.items():
+        value = bench.counts.get("syscalls", {}).get(event)
+        if value is not None:
+            lines.append([label, fmt(value, 2), fmt(bench.counts["syscall_requests"])])
+    return "\n".join([
+        table(["widget-consumer, S3 → S3 on fauxqs, conc. 32", "per request", "requests"],
+              lines), "",
+        "Counted, not timed: one binary's counts change little with the machine's load, "
+        "while its CPU seconds vary by a third between runs here (instructions are the "
+        "3,000-request moto workload, the rest the 20,000-request fauxqs workload). Each HTTP "
+        "call costs at least a sendto, a recvfrom and a wait."])
+
+
 def compat_table(bench):
     servers = list(bench.compat)
     if not servers:
@@ -254,7 +280,9 @@ def render(bench, info):
     if bench.args.quick:
         parts.append("- **quick run** (small counts): checks the script, not the product")
     parts += ["", "## Rows", "", results_table(bench), "", "## Targets", "",
-              targets_table(bench), "", "## HTTP transport: CPU per call", "",
+              targets_table(bench), "",
+              "## Consumer work per request, counted", "", counted_section(bench), "",
+              "## HTTP transport: CPU per call", "",
               transport_section(bench), "", "## S3 compatibility of the benchmark servers", "",
               compat_table(bench), ""]
     return "\n".join(parts)
