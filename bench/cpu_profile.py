@@ -22,8 +22,8 @@ import workload
 # (label, regex on perf's symbol column); inclusive shares of the consumer's samples.
 PARTS = [
     ("one HTTP call in all (S3Client::execute)", r"wc::aws::S3Client::execute$"),
-    ("  curl transfer (curl_easy_perform)", r"\bcurl_easy_perform$"),
-    ("    waiting in curl_multi_poll", r"\bcurl_multi_poll$"),
+    ("  curl transfer (CurlTransfer::perform)", r"wc::aws::CurlTransfer::perform$"),
+    ("    waiting for the socket (poll)", r"^(__)?poll$"),
     ("    TCP connect", r"__libc_connect$"),
     ("  SigV4 signing (aws::sign)", r"wc::aws::sign$"),
     ("    signing key derivation", r"signing_key"),
