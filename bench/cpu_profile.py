@@ -23,7 +23,7 @@ import workload
 PARTS = [
     ("one HTTP call in all (S3Client::execute)", r"wc::aws::S3Client::execute$"),
     ("  curl transfer (CurlTransfer::perform)", r"wc::aws::CurlTransfer::perform$"),
-    ("    waiting for the socket (poll)", r"^(__)?poll$"),
+    ("    poll (our wait for the answer, curl's check of a reused connection)", r"^(__)?poll$"),
     ("    TCP connect", r"__libc_connect$"),
     ("  SigV4 signing (aws::sign)", r"wc::aws::sign$"),
     ("    signing key derivation", r"signing_key"),
