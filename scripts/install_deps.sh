@@ -9,7 +9,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 readonly apt_packages=(
   cmake ninja-build g++ libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpugixml-dev
-  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest libbenchmark-dev
+  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest libbenchmark-dev ccache
   # clang 14 and its runtimes for scripts/fuzz.sh; Java for DynamoDB Local; ab, wrk and time for
   # bench/; openssl makes the TLS test's self-signed certificate
   clang libclang-rt-14-dev openjdk-17-jre-headless apache2-utils time wrk openssl
