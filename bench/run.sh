@@ -30,6 +30,6 @@ if [[ ! -f "$root/build/release/build.ninja" ]]; then
   (cd "$root" && cmake --preset release >&2)
 fi
 (cd "$root" && cmake --build --preset release \
-   --target widget-consumer widget-producer transport-cpu >&2)
+   --target widget-consumer widget-producer transport-cpu model-cpu >&2)
 
 exec python3 "$here/bench.py" "$@"

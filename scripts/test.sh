@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The project's test command: installs dependencies, builds a preset, starts local moto servers
-# (S3/DynamoDB/SQS; one of them checks signatures) and DynamoDB Local, runs every CTest test
-# (unit and integration) against them, stops the servers.
+# (S3/DynamoDB/SQS; one of them checks signatures) and DynamoDB Local, runs a tier of the CTest
+# tests (unit, live and integration) against them, stops the servers.
 #
-#   scripts/test.sh                     release preset, all tests
-#   scripts/test.sh --preset asan       the same with ASan+UBSan
-#   scripts/test.sh -L integration      extra arguments go to ctest
+#   scripts/test.sh                     release preset, the fast tier (label fast: <= 6 min)
+#   scripts/test.sh --all               release preset, every tier (fast and slow): what CI runs
+#   scripts/test.sh --preset asan       ASan+UBSan build, the tests labelled asan (CI runs it)
+#   scripts/test.sh --preset asan --all ASan+UBSan build, every test
+#   scripts/test.sh -R integration.auth extra arguments go to ctest (after the tier's filter)
 #
+# WC_WERROR=1 builds with -Werror (CI sets it). WC_TEST_JOBS sets ctest -j (default 2).
 # Exports for the tests: WC_MOTO_ENDPOINT and WC_TEST_S3_ENDPOINT (the shared moto, no signature
 # checks), WC_MOTO_SIGV4_ENDPOINT with WC_MOTO_SIGV4_ACCESS_KEY_ID/_SECRET_ACCESS_KEY (a second
 # moto that checks SigV4 and IAM, and a key it accepts, for the unit tests MotoSigV4Test.*),
@@ -19,12 +22,14 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 preset=release
+all_tiers=0
 ctest_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --preset) preset="${2:?--preset needs a name (release, debug, asan)}"; shift 2 ;;
     --preset=*) preset="${1#--preset=}"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --all) all_tiers=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) ctest_args+=("$1"); shift ;;
   esac
 done
@@ -188,7 +193,9 @@ main() {
     log "no python3 with boto3: the integration tests cannot run"; return 1; }
 
   log "configuring and building preset '$preset'"
-  cmake --preset "$preset" -DWC_PYTHON="$python"
+  local werror=OFF
+  [[ "${WC_WERROR:-0}" == 1 ]] && werror=ON
+  cmake --preset "$preset" -DWC_PYTHON="$python" -DWC_WERROR="$werror"
   cmake --build --preset "$preset"
 
   start_moto shared "$python"
@@ -200,11 +207,22 @@ main() {
   export WC_CONSUMER_BIN="$build_dir/widget-consumer"
   export WC_PRODUCER_BIN="$build_dir/widget-producer"
   export WC_PYTHON="$python"
+  # Every server this script starts is there: a test that cannot find one fails, never skips.
+  export WC_REQUIRE_SERVERS=1
 
-  log "running ctest (preset '$preset')"
+  # The tier: by label. Under ASan only the tests labelled asan (see tests/CMakeLists.txt and
+  # tests/integration/CMakeLists.txt for who is in which tier and why).
+  local -a tier=()
+  if [[ "$preset" == asan ]]; then
+    tier=(-L '^(unit|live|asan)$')
+  elif [[ $all_tiers -eq 0 ]]; then
+    tier=(-L '^(unit|live|fast)$')
+  fi
+  [[ $all_tiers -eq 1 && "$preset" == asan ]] && tier=()
+  log "running ctest (preset '$preset', ${tier[*]:-every tier})"
   local status=0
   ctest --preset "$preset" --output-on-failure --no-tests=error -j "${WC_TEST_JOBS:-2}" \
-    ${ctest_args[@]+"${ctest_args[@]}"} </dev/null || status=$?
+    ${tier[@]+"${tier[@]}"} ${ctest_args[@]+"${ctest_args[@]}"} </dev/null || status=$?
   log "finished in $((SECONDS - started)) s with status $status"
   return "$status"
 }

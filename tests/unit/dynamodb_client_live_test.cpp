@@ -10,6 +10,7 @@
 #include "aws/curl_transport.h"
 #include "aws/dynamodb_client.h"
 #include "aws/sigv4.h"
+#include "live_server.h"
 
 namespace wc::aws {
 namespace {
@@ -31,8 +32,8 @@ json key_of(const std::string& id) { return {{"id", {{"S", id}}}}; }
 class DynamoDbClientLive : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    const std::string endpoint = env_or(GetParam(), "");
-    if (endpoint.empty()) GTEST_SKIP() << GetParam() << " is not set: no server to test against";
+    std::string endpoint;
+    WC_REQUIRE_LIVE_ENDPOINT(endpoint, GetParam());
     config_.service = "dynamodb";
     config_.region = env_or("AWS_REGION", "us-east-1");
     config_.endpoint_url = endpoint;

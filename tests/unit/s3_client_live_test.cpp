@@ -11,6 +11,7 @@
 #include "aws/curl_transport.h"
 #include "aws/s3_client.h"
 #include "aws/sigv4.h"
+#include "live_server.h"
 
 namespace wc::aws {
 namespace {
@@ -28,9 +29,8 @@ std::string random_suffix() {
 class S3ClientLive : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string endpoint = env_or("WC_TEST_S3_ENDPOINT", "");
-    if (endpoint.empty())
-      GTEST_SKIP() << "WC_TEST_S3_ENDPOINT is not set: no S3 server to test against";
+    std::string endpoint;
+    WC_REQUIRE_LIVE_ENDPOINT(endpoint, "WC_TEST_S3_ENDPOINT");
     config_.service = "s3";
     config_.region = env_or("AWS_REGION", "us-east-1");
     config_.endpoint_url = endpoint;

@@ -22,6 +22,7 @@
 #include "aws/credentials.h"
 #include "aws/encoding.h"
 #include "aws/sigv4.h"
+#include "live_server.h"
 
 namespace wc::aws {
 namespace {
@@ -95,12 +96,8 @@ std::string xml_text(const std::string& xml, const char* xpath) {
 class MotoSigV4Test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string endpoint = environment("WC_MOTO_SIGV4_ENDPOINT");
-    if (endpoint.empty()) {
-      GTEST_SKIP() << "live SigV4 check against moto: scripts/test.sh runs it; by hand, set "
-                      "WC_MOTO_SIGV4_ENDPOINT, WC_MOTO_SIGV4_ACCESS_KEY_ID and "
-                      "WC_MOTO_SIGV4_SECRET_ACCESS_KEY (see the top of sigv4_moto_test.cpp)";
-    }
+    std::string endpoint;
+    WC_REQUIRE_LIVE_ENDPOINT(endpoint, "WC_MOTO_SIGV4_ENDPOINT");
     endpoint_ = endpoint;
     credentials_ = {environment("WC_MOTO_SIGV4_ACCESS_KEY_ID"),
                     environment("WC_MOTO_SIGV4_SECRET_ACCESS_KEY"), ""};
