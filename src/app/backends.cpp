@@ -28,7 +28,8 @@ util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
   auto service = aws::resolve_service_config("s3", config.aws, aws::process_environment());
   if (!service) return util::Unexpected("S3: " + service.error());
   aws::CurlTransportOptions transport_options;
-  // Fetchers and lane workers each hold a connection; keep them all open between calls.
+  // The source's body readers and the lane runners each hold a connection; keep them all open
+  // between calls.
   transport_options.max_idle_handles = 2 * config.concurrency + 8;
   auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::S3Client>(std::move(*service), std::move(transport),
@@ -68,15 +69,17 @@ std::size_t sqs_window(const Config& config) {
   return config.concurrency + 2 * aws::k_sqs_max_batch;
 }
 
+void warn(const std::string& message) {
+  // A source may still warn from its destructor, after logging has been shut down.
+  if (auto* logger = spdlog::default_logger_raw()) logger->warn("{}", message);
+}
+
 std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
                                                        std::shared_ptr<aws::SqsClient> client) {
   source::SqsSourceOptions options;
   options.queue_wait = config.queue_wait;
-  options.idle_timeout = config.idle_timeout;
-  options.warn = [](const std::string& message) {
-    // The source may still warn from its destructor, after logging has been shut down.
-    if (auto* logger = spdlog::default_logger_raw()) logger->warn("{}", message);
-  };
+  options.max_receives = config.max_receives;
+  options.warn = warn;
   return std::make_unique<source::SqsRequestSource>(std::move(client), config.source_name,
                                                     std::move(options));
 }
@@ -107,12 +110,16 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
   }
 
   if (config.source_kind == SourceKind::s3_bucket) {
-    backends.source = std::make_unique<source::S3RequestSource>(backends.s3, config.source_name);
+    source::S3SourceOptions options;
+    options.fetchers = config.concurrency;
+    options.warn = warn;
+    backends.source =
+        std::make_unique<source::S3RequestSource>(backends.s3, config.source_name, options);
   } else if (config.source_kind == SourceKind::sqs_queue) {
     backends.source = make_sqs_source(config, backends.sqs);
     backends.source_window = sqs_window(config);
   } else {
-    backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
+    backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name, warn);
   }
 
   if (config.store_kind == StoreKind::dynamodb_table) {

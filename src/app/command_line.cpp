@@ -37,7 +37,7 @@ std::vector<std::string> translate_legacy_flags(const std::vector<std::string>& 
 
 struct RawOptions {
   BackendFlags backends;
-  double idle_timeout = 0, max_runtime = 0;
+  double idle_timeout = 0, max_runtime = 0, outage_timeout = 300;
   int queue_wait = 20;
 };
 
@@ -71,6 +71,14 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
   app.add_option("--queue-wait", raw.queue_wait,
                  "Longest wait of one SQS receive for a message, 0 to 20 seconds (default 20)")
       ->check(CLI::Range(0, 20));
+  app.add_option("--outage-timeout", raw.outage_timeout,
+                 "Give up (exit 1) after this many seconds of a source, store or dead-letter "
+                 "place not answering (default 300; 0: wait forever)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-receives", config.max_receives,
+                 "Dead-letter an SQS message received more than this many times, when its "
+                 "queue has no redrive policy (default 10; 0: never)")
+      ->check(CLI::Range(0, 1000000));
   app.add_option("--region", config.aws.region, "AWS region");
   app.add_option("--profile", config.aws.profile, "AWS profile");
   app.add_option("--endpoint-url", config.aws.endpoint_url, "Custom AWS endpoint URL");
@@ -106,6 +114,7 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
   }
   config.idle_timeout = seconds_to_millis(raw.idle_timeout);
   config.max_runtime = seconds_to_millis(raw.max_runtime);
+  config.outage_timeout = seconds_to_millis(raw.outage_timeout);
   config.queue_wait = std::chrono::seconds(raw.queue_wait);
   return config;
 }

@@ -28,6 +28,9 @@ struct Config {
   int metrics_port = 0;          ///< 0: no metrics endpoint
   bool progress = true;          ///< a progress line every few seconds
   std::chrono::seconds queue_wait{20};  ///< longest SQS long poll (--queue-wait, 0..20)
+  /// --outage-timeout: how long an unreachable place is waited for (0: forever).
+  std::chrono::milliseconds outage_timeout{300'000};
+  int max_receives = 10;  ///< --max-receives (0: never give a queue message up)
   aws::AwsOptions aws;
 };
 

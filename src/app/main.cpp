@@ -50,6 +50,7 @@ int run(const wc::app::Config& config) {
   wc::consumer::ConsumerOptions options;
   options.idle_timeout = config.idle_timeout;
   options.max_runtime = config.max_runtime;
+  options.outage_timeout = config.outage_timeout;
   options.concurrency = config.concurrency;
   options.window = backends->source_window;
   if (!config.progress) options.progress_interval = std::chrono::milliseconds(0);

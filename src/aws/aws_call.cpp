@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "aws/call_limits.h"
 #include "aws/sigv4.h"
 
 namespace wc::aws {
@@ -19,6 +20,8 @@ std::string_view transport_code(TransportErrorKind kind) {
       return k_timeout_error;
     case TransportErrorKind::reset:
       return k_reset_error;
+    case TransportErrorKind::cancelled:
+      return k_cancelled_error;
     case TransportErrorKind::other:
       return k_transport_error;
   }
@@ -30,6 +33,30 @@ std::string failure_reason(const AwsError& error) {
   if (error.http_status != 0) reason += fmt::format(" (HTTP {})", error.http_status);
   if (!error.message.empty()) reason += ": " + error.message;
   return reason;
+}
+
+// Below this much time left before the deadline an attempt is not worth starting.
+constexpr std::chrono::milliseconds k_min_attempt_time{50};
+constexpr std::chrono::milliseconds k_cancel_check_interval{20};
+
+AwsError interrupted(const AwsCall& call, std::string_view code, int attempts) {
+  AwsError error;
+  error.operation = call.operation;
+  error.resource = call.resource;
+  error.code = std::string(code);
+  error.message = code == k_cancelled_error ? "cut short: the consumer is stopping"
+                                            : "cut short: no time left before its deadline";
+  error.attempts = attempts;
+  return error;
+}
+
+/// Why the thread's limits forbid another attempt now, if they do.
+std::optional<std::string_view> limit_reached(const CallLimits& limits) {
+  if (limits.cancelled()) return k_cancelled_error;
+  if (limits.deadline && CallClock::now() + k_min_attempt_time > *limits.deadline) {
+    return k_deadline_error;
+  }
+  return std::nullopt;
 }
 
 std::mt19937_64& jitter_rng() {
@@ -50,13 +77,21 @@ AwsCaller::AwsCaller(ServiceConfig config, std::shared_ptr<HttpTransport> transp
 util::Expected<HttpResponse, AwsError> AwsCaller::send(const AwsCall& call,
                                                        const ErrorParser& parse_error) {
   const int max_attempts = std::max(1, retry_.max_attempts);
+  const CallLimits& limits = current_call_limits();
   for (int attempt = 1;; ++attempt) {
+    if (auto reached = limit_reached(limits)) {
+      return util::Unexpected(interrupted(call, *reached, attempt - 1));
+    }
     auto result = attempt_once(call, parse_error);
     if (result) return result;
     AwsError& error = result.error();
     error.attempts = attempt;
+    // A transfer cut at the deadline or by the cancel flag says so, not "Timeout".
+    if (auto reached = limit_reached(limits); reached && error.http_status == 0) {
+      return util::Unexpected(interrupted(call, *reached, attempt));
+    }
     if (!error.retryable || attempt >= max_attempts) return result;
-    wait_before_retry(call, error);
+    if (!wait_before_retry(call, error)) return result;
   }
 }
 
@@ -89,14 +124,27 @@ util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& ca
   return util::Unexpected(std::move(error));
 }
 
-void AwsCaller::wait_before_retry(const AwsCall& call, const AwsError& failure) {
+bool AwsCaller::wait_before_retry(const AwsCall& call, const AwsError& failure) {
   const auto delay = retry_.delay(failure.attempts, jitter_rng());
+  const CallLimits& limits = current_call_limits();
+  const auto until = CallClock::now() + delay;
+  if (limits.cancelled() || (limits.deadline && until + k_min_attempt_time > *limits.deadline)) {
+    return false;
+  }
   ++retries_;
   if (on_retry_) {
     on_retry_(RetryEvent{call.operation, call.resource, failure.attempts, failure_reason(failure),
                          delay});
   }
-  if (delay.count() > 0) std::this_thread::sleep_for(delay);
+  if (limits.cancel == nullptr) {
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+    return true;
+  }
+  for (auto now = CallClock::now(); now < until; now = CallClock::now()) {
+    if (limits.cancelled()) return false;
+    std::this_thread::sleep_for(std::min<CallClock::duration>(until - now, k_cancel_check_interval));
+  }
+  return !limits.cancelled();
 }
 
 }  // namespace wc::aws

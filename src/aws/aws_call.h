@@ -50,6 +50,11 @@ inline constexpr std::string_view k_connection_error = "ConnectionError";
 inline constexpr std::string_view k_timeout_error = "Timeout";
 inline constexpr std::string_view k_reset_error = "ConnectionReset";
 inline constexpr std::string_view k_transport_error = "TransportError";
+/// The call was cut short by the thread's CallLimits (call_limits.h): its cancel flag was
+/// raised, or its deadline left no time for an attempt. Not retryable; the effect of the
+/// last attempt, if one was under way, is unknown.
+inline constexpr std::string_view k_cancelled_error = "Cancelled";
+inline constexpr std::string_view k_deadline_error = "DeadlineExceeded";
 
 /// Sends signed calls for one service and counts them. Thread-safe.
 class AwsCaller {
@@ -62,7 +67,9 @@ class AwsCaller {
   /// max_attempts are used. A 2xx response is returned whatever its body; anything else
   /// becomes an AwsError whose code/message come from `parse_error` (HTTP failures) or the
   /// transport, with `attempts` set and `retryable` telling whether the last failure was
-  /// transient. Sleeps between attempts on the calling thread.
+  /// transient. Sleeps between attempts on the calling thread. Honours the thread's
+  /// CallLimits: no attempt starts past the deadline or once cancelled (k_deadline_error,
+  /// k_cancelled_error), and a back-off that would end past the deadline is not waited.
   util::Expected<HttpResponse, AwsError> send(const AwsCall& call, const ErrorParser& parse_error);
 
   const ServiceConfig& config() const { return config_; }
@@ -74,7 +81,8 @@ class AwsCaller {
  private:
   util::Expected<HttpResponse, AwsError> attempt_once(const AwsCall& call,
                                                       const ErrorParser& parse_error);
-  void wait_before_retry(const AwsCall& call, const AwsError& failure);
+  /// False when the wait was cut short by the thread's CallLimits (cancelled or past deadline).
+  bool wait_before_retry(const AwsCall& call, const AwsError& failure);
 
   ServiceConfig config_;
   std::shared_ptr<HttpTransport> transport_;

@@ -13,6 +13,8 @@ namespace {
 // curl keeps a timer while a transfer runs (its timeouts), so this only bounds how long a wait
 // can last should a timer ever be missing; waking up early costs one spurious timer action.
 constexpr int k_max_wait_ms = 1'000;
+// A cancellable transfer looks at its cancel flag at least this often.
+constexpr int k_cancel_check_ms = 50;
 
 short poll_events(int what) {
   short events = 0;
@@ -77,15 +79,23 @@ int CurlTransfer::on_timer(CURLM*, long timeout_ms, void* self) {
   return 0;
 }
 
-CURLcode CurlTransfer::perform() {
+CURLcode CurlTransfer::perform(const std::atomic<bool>* cancel) {
   if (CURLMcode added = curl_multi_add_handle(multi_, easy_); added != CURLM_OK) {
     return easy_code(added);
   }
   int running = 1;
   CURLMcode code = curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-  while (code == CURLM_OK && running > 0) code = step(running);
+  bool cancelled = false;
+  while (code == CURLM_OK && running > 0) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      cancelled = true;
+      break;
+    }
+    code = step(running, cancel != nullptr);
+  }
 
   std::optional<CURLcode> result;
+  if (cancelled) result = CURLE_ABORTED_BY_CALLBACK;
   int queued = 0;
   while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
     if (message->msg == CURLMSG_DONE && message->easy_handle == easy_) {
@@ -98,20 +108,23 @@ CURLcode CurlTransfer::perform() {
   return result.value_or(CURLE_GOT_NOTHING);
 }
 
-int CurlTransfer::wait_milliseconds() const {
-  if (!timer_) return k_max_wait_ms;
+int CurlTransfer::wait_milliseconds(bool cancellable) const {
+  const int cap = cancellable ? k_cancel_check_ms : k_max_wait_ms;
+  if (!timer_) return cap;
   const auto left = std::chrono::ceil<std::chrono::milliseconds>(*timer_ - Clock::now());
-  return static_cast<int>(std::clamp<long long>(left.count(), 0, k_max_wait_ms));
+  return static_cast<int>(std::clamp<long long>(left.count(), 0, cap));
 }
 
-CURLMcode CurlTransfer::step(int& running) {
-  const int wait_ms = wait_milliseconds();
+CURLMcode CurlTransfer::step(int& running, bool cancellable) {
+  const int wait_ms = wait_milliseconds(cancellable);
   waits_.clear();
   for (const Watched& entry : watched_) waits_.push_back({entry.socket, poll_events(entry.what), 0});
   // With no socket to watch (between connection attempts, say) the poll is a plain sleep.
   const int ready = wait_ms == 0 ? 0 : ::poll(waits_.data(), waits_.size(), wait_ms);
   if (ready < 0) return errno == EINTR ? CURLM_OK : CURLM_INTERNAL_ERROR;
   if (ready == 0) {
+    // A cancellable wait may end before curl's timer: nothing to tell curl then.
+    if (timer_ && Clock::now() < *timer_) return CURLM_OK;
     if (timer_ && Clock::now() >= *timer_) timer_.reset();
     return curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
   }

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <poll.h>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <vector>
@@ -29,8 +30,9 @@ class CurlTransfer {
   /// The handle to set the next transfer's options on.
   CURL* easy() const { return easy_; }
 
-  /// Runs the transfer set up on easy() to its end and returns what curl_easy_perform would.
-  CURLcode perform();
+  /// Runs the transfer set up on easy() to its end and returns what curl_easy_perform would;
+  /// CURLE_ABORTED_BY_CALLBACK when `cancel` was raised meanwhile (checked every ~50 ms).
+  CURLcode perform(const std::atomic<bool>* cancel = nullptr);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -45,8 +47,8 @@ class CurlTransfer {
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
 
   /// Waits for a watched socket or curl's timer, then lets curl act on what happened.
-  CURLMcode step(int& running);
-  int wait_milliseconds() const;
+  CURLMcode step(int& running, bool cancellable);
+  int wait_milliseconds(bool cancellable) const;
 
   CURL* easy_ = nullptr;
   CURLM* multi_ = nullptr;

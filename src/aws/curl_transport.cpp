@@ -1,10 +1,12 @@
 #include "aws/curl_transport.h"
 
+#include "aws/call_limits.h"
 #include "aws/curl_transfer.h"
 
 #include <curl/curl.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
@@ -57,6 +59,8 @@ TransportErrorKind classify(CURLcode code) {
       return TransportErrorKind::connect;
     case CURLE_OPERATION_TIMEDOUT:
       return TransportErrorKind::timeout;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return TransportErrorKind::cancelled;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -108,11 +112,22 @@ void set_method_and_body(CURL* curl, const HttpRequest& request) {
   }
 }
 
-void set_limits(CURL* curl, const CurlTransportOptions& options) {
+/// The whole transfer's time limit: the configured one, or less when the thread's CallLimits
+/// deadline comes first (at least 1 ms: 0 would mean none).
+long total_timeout_ms(const CurlTransportOptions& options, const CallLimits& limits) {
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options.total_timeout);
+  if (limits.deadline) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*limits.deadline - CallClock::now());
+    timeout = std::clamp(left, std::chrono::milliseconds(1), timeout);
+  }
+  return static_cast<long>(timeout.count());
+}
+
+void set_limits(CURL* curl, const CurlTransportOptions& options, const CallLimits& limits) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts must not use signals in threads
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_timeout_ms(options, limits));
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes_per_second);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(options.low_speed_window.count()));
@@ -173,14 +188,15 @@ util::Expected<HttpResponse, TransportError> CurlTransport::send(const HttpReque
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   set_method_and_body(curl, request);
-  set_limits(curl, options_);
+  const CallLimits& limits = current_call_limits();
+  set_limits(curl, options_, limits);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
 
-  const CURLcode code = handle->perform();
+  const CURLcode code = handle->perform(limits.cancel);
   long connects = 0;
   if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
     connections_opened_ += static_cast<std::uint64_t>(connects);

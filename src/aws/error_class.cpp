@@ -1,5 +1,7 @@
 #include "aws/error_class.h"
 
+#include "aws/aws_call.h"
+
 #include <array>
 #include <string_view>
 
@@ -23,6 +25,9 @@ constexpr std::array<std::string_view, 18> k_access_codes = {
 }  // namespace
 
 ErrorClass classify(const AwsError& error) {
+  if (error.code == k_cancelled_error || error.code == k_deadline_error) {
+    return ErrorClass::interrupted;
+  }
   if (error.retryable) return ErrorClass::transient;
   for (std::string_view code : k_access_codes) {
     if (error.code == code) return ErrorClass::access;

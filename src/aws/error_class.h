@@ -9,10 +9,12 @@ enum class ErrorClass {
   transient,  ///< retries were exhausted on a transient failure: the service may be down
   access,     ///< the resource is missing or the credentials are refused: nothing will succeed
   request,    ///< this one call was refused (bad input, too large, ...): others may succeed
+  interrupted,  ///< cut short by the thread's CallLimits (a stop, a lease's end): outcome unknown
 };
 
 /// NoSuchBucket, AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, expired or invalid
-/// tokens, and the like are `access`; a retryable failure is `transient`; the rest `request`.
+/// tokens, and the like are `access`; a retryable failure is `transient`; a call cut short by
+/// its CallLimits is `interrupted`; the rest `request`.
 ErrorClass classify(const AwsError& error);
 
 }  // namespace wc::aws

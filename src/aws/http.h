@@ -36,7 +36,8 @@ struct HttpResponse {
   std::string_view header(std::string_view name) const;
 };
 
-enum class TransportErrorKind { connect, timeout, reset, other };
+/// `cancelled`: the thread's CallLimits::cancel was raised while the transfer ran.
+enum class TransportErrorKind { connect, timeout, reset, cancelled, other };
 
 /// A failure below HTTP: no status line was received (or the body was cut off).
 struct TransportError {

@@ -72,6 +72,7 @@ bool is_transient(const TransportError& error) {
     case TransportErrorKind::timeout:
     case TransportErrorKind::reset:
       return true;
+    case TransportErrorKind::cancelled:
     case TransportErrorKind::other:
       return false;
   }

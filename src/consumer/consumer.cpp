@@ -2,9 +2,49 @@
 
 #include <spdlog/spdlog.h>
 
+#include <functional>
+
+#include "consumer/outage.h"
 #include "consumer/pipeline.h"
+#include "consumer/poll_backoff.h"
 
 namespace wc::consumer {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Opens one place: a transient failure is tried again (under the outage rule, the idle
+/// timeout and the maximum runtime, which count from `started`); a fatal one ends the run.
+template <typename OpenError>
+std::optional<std::pair<StopReason, std::string>> open_place(
+    const std::function<util::Expected<void, OpenError>()>& open,
+    const std::function<bool(const OpenError&)>& fatal,
+    const std::function<std::string(const OpenError&)>& message, const ConsumerOptions& options,
+    const StopFlag& stop, Clock::time_point started) {
+  Outage outage(options.outage_timeout);
+  PollBackoff backoff;
+  while (true) {
+    auto opened = open();
+    if (opened) return std::nullopt;
+    const std::string why = message(opened.error());
+    if (fatal(opened.error())) return std::pair{StopReason::fatal_error, why};
+    const auto now = Clock::now();
+    outage.failed(why, now);
+    if (auto exceeded = outage.exceeded(now)) return std::pair{StopReason::fatal_error, why + "; " + *exceeded};
+    if (options.max_runtime.count() > 0 && now - started >= options.max_runtime) {
+      return std::pair{StopReason::max_runtime, std::string()};
+    }
+    if (options.idle_timeout.count() > 0 && now - started >= options.idle_timeout) {
+      return std::pair{StopReason::idle_timeout, std::string()};
+    }
+    const auto wait = backoff.next();
+    spdlog::warn("{}; trying again in {} ms", why, wait.count());
+    if (!stop.sleep_for(wait)) return std::pair{StopReason::stop_requested, std::string()};
+  }
+}
+
+}  // namespace
 
 Consumer::Consumer(source::RequestSource& source, store::WidgetStore& store,
                    store::DeadLetterSink& dead_letters, ConsumerOptions options,
@@ -12,19 +52,33 @@ Consumer::Consumer(source::RequestSource& source, store::WidgetStore& store,
     : source_(source), store_(store), dead_letters_(dead_letters), options_(std::move(options)),
       stop_(stop) {}
 
-std::optional<std::string> Consumer::check_all() {
-  if (auto ok = source_.check(); !ok) return ok.error().message;
-  if (auto ok = store_.check(); !ok) return ok.error().message;
-  if (auto ok = dead_letters_.check(); !ok) return ok.error();
-  return std::nullopt;
+std::optional<std::pair<StopReason, std::string>> Consumer::open_all() {
+  const auto started = Clock::now();
+  using source::SourceError;
+  using store::StoreError;
+  const auto store_fatal = [](const StoreError& error) {
+    return error.kind != store::StoreErrorKind::transient;
+  };
+  const auto store_message = [](const StoreError& error) { return error.message; };
+  if (auto stop = open_place<SourceError>(
+          [&] { return source_.open(); }, [](const SourceError& error) { return error.fatal; },
+          [](const SourceError& error) { return error.message; }, options_, stop_, started)) {
+    return stop;
+  }
+  if (auto stop = open_place<StoreError>([&] { return store_.check(); }, store_fatal,
+                                         store_message, options_, stop_, started)) {
+    return stop;
+  }
+  return open_place<StoreError>([&] { return dead_letters_.check(); }, store_fatal,
+                                store_message, options_, stop_, started);
 }
 
 RunResult Consumer::run() {
-  auto started = std::chrono::steady_clock::now();
+  auto started = Clock::now();
   RunResult result;
-  if (auto fatal = check_all()) {
-    result.reason = StopReason::fatal_error;
-    result.fatal_error = *fatal;
+  if (auto stop = open_all()) {
+    result.reason = stop->first;
+    result.fatal_error = stop->second;
   } else {
     spdlog::info("consuming requests from {} into widget store {} ({} at a time); dead letters "
                  "go to {}",
@@ -36,7 +90,7 @@ RunResult Consumer::run() {
     result.fatal_error = std::move(fatal_error);
   }
   result.stats = stats_;
-  result.elapsed = std::chrono::steady_clock::now() - started;
+  result.elapsed = Clock::now() - started;
   return result;
 }
 

@@ -4,16 +4,18 @@
 // another in source order, each removed from the source before the next of its widget starts
 // (SPEC §6). That last rule is what keeps a replay after a crash from undoing newer state.
 //
-// Threads: a lister polls the source ahead of the work (bounded by a window), a fetch pool
-// reads and validates bodies, and the fetch that completes the oldest waiting request hands it
-// (and the ready ones behind it) to per-widget lanes in source order; a worker pool runs the
-// lanes, and this thread flushes removal batches, logs progress and watches for a stop.
+// Threads: a lister polls the source ahead of the work (bounded by a window; a poll hands out
+// requests with their bytes), validates them and puts each in its widget's lane in source
+// order; a pool of runners runs the lanes, and this thread flushes removal batches, logs
+// progress and watches for a stop. Unreachable places are waited for under one outage rule,
+// and every limit on trying again is in attempt_budgets.h.
 
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 
+#include "consumer/attempt_budgets.h"
 #include "consumer/run_stats.h"
 #include "consumer/stop_flag.h"
 #include "source/request_source.h"
@@ -28,6 +30,11 @@ struct ConsumerOptions {
   std::size_t concurrency = 32;               ///< widgets applied at once; 1 is sequential
   /// Requests handed out and not yet removed, at most. 0: derived from concurrency.
   std::size_t window = 0;
+  /// Requests one poll takes at most (a bucket reads their bodies at once). 0: concurrency.
+  std::size_t poll_batch = 0;
+  /// --outage-timeout: how long an unreachable source, store or dead-letter place is waited
+  /// for before the run ends with exit 1. 0: forever.
+  std::chrono::milliseconds outage_timeout{k_default_outage_timeout};
   std::size_t max_removal_batch = 1000;                 ///< DeleteObjects takes up to 1000
   std::chrono::milliseconds max_removal_delay{200};     ///< an applied request waits no longer
   std::chrono::milliseconds progress_interval{5000};    ///< 0: no progress lines
@@ -48,16 +55,18 @@ class Consumer {
   Consumer(source::RequestSource& source, store::WidgetStore& store,
            store::DeadLetterSink& dead_letters, ConsumerOptions options, const StopFlag& stop);
 
-  /// Checks source, store and dead-letter place, then consumes until idle timeout, max
-  /// runtime, a stop request, or a fatal error. On the way out, work in flight is finished and
-  /// removed, and requests not started are released to the source.
+  /// Opens source, store and dead-letter place (waiting for unreachable ones under the outage
+  /// rule), then consumes until idle timeout, max runtime, a stop request, or a fatal error.
+  /// On the way out, work in hand gets k_stop_grace to finish and be removed; the rest is
+  /// given back to the source.
   RunResult run();
 
   /// Live counters (safe to read from another thread while run() works).
   const RunStats& stats() const { return stats_; }
 
  private:
-  std::optional<std::string> check_all();
+  /// Why the run ends before it starts (a fatal error, or a stop while waiting), if it does.
+  std::optional<std::pair<StopReason, std::string>> open_all();
 
   source::RequestSource& source_;
   store::WidgetStore& store_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "aws/call_limits.h"
 #include "consumer/poll_backoff.h"
 #include "consumer/request_log.h"
 
@@ -11,13 +12,19 @@ namespace wc::consumer {
 
 namespace {
 
-// Enough requests handed out ahead that every worker has work while bodies are being read.
-constexpr std::size_t k_window_per_worker = 8;
+// Enough requests handed out ahead that every runner has work while the next poll runs.
+constexpr std::size_t k_window_per_runner = 8;
 constexpr std::size_t k_min_window = 16;
-constexpr std::chrono::milliseconds k_dispatch_tick{50};
+constexpr std::size_t k_min_poll_batch = 10;
+constexpr std::chrono::milliseconds k_tick{50};
 // The lister waits until this share of the window is free, so that it wakes once per batch of
 // finished requests rather than once per request.
 constexpr std::size_t k_refill_divisor = 8;
+
+std::size_t window_of(const ConsumerOptions& options) {
+  return options.window ? options.window
+                        : std::max(k_min_window, options.concurrency * k_window_per_runner);
+}
 
 }  // namespace
 
@@ -30,172 +37,153 @@ Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
       options_(options),
       external_stop_(stop),
       stats_(stats),
-      processor_(store, halt_),
+      stop_rules_{options.idle_timeout, options.max_runtime},
+      source_outage_(options.outage_timeout),
+      store_outage_(options.outage_timeout),
+      dead_letter_outage_(options.outage_timeout),
+      processor_(store, store_outage_, halt_, cut_),
       removals_(source, std::max<std::size_t>(options.max_removal_batch, 1),
-                options.max_removal_delay, {}),
-      window_(options.window ? options.window
-                             : std::max(k_min_window, options.concurrency * k_window_per_worker)),
-      refill_at_(std::max<std::size_t>(window_ / k_refill_divisor, 1)) {}
+                options.max_removal_delay, source_outage_, halt_,
+                [](const source::NotRemoved& lost) {
+                  spdlog::warn("lease lost: {}; the queue will deliver it again, and applying it "
+                               "again changes nothing",
+                               lost.error.message);
+                }),
+      progress_(options.progress_interval, options.retries),
+      dispatch_(window_of(options),
+                std::max<std::size_t>(window_of(options) / k_refill_divisor, 1)) {}
+
+Pipeline::~Pipeline() = default;
 
 std::pair<StopReason, std::string> Pipeline::run() {
-  auto started = Clock::now();
-  idle_since_ = started;
-  std::size_t threads = std::max<std::size_t>(options_.concurrency, 1);
-  fetchers_ = std::make_unique<ThreadPool>(threads);
-  workers_ = std::make_unique<ThreadPool>(threads);
+  started_ = Clock::now();
+  last_work_ = started_;
+  runners_ = std::make_unique<util::ThreadPool>(std::max<std::size_t>(options_.concurrency, 1));
   lister_ = std::thread([this] { list_ahead(); });
 
-  auto last_progress = started;
   std::optional<StopReason> reason;
   while (!reason) {
+    std::size_t in_hand = 0;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait_for(lock, k_dispatch_tick);
-      reason = stop_reason(started);
-      if (!reason) dispatch_ready();
+      changed_.wait_for(lock, k_tick);
+      const auto now = Clock::now();
+      if (!fatal_.empty()) {
+        reason = StopReason::fatal_error;
+      } else if (external_stop_.stop_requested()) {
+        reason = StopReason::stop_requested;
+      } else {
+        reason = stop_due(stop_rules_, stop_state(now));
+      }
+      in_hand = dispatch_.in_hand();
     }
     removals_.flush_if_due();
     if (auto failure = removals_.failure()) fail(*failure);
-    log_progress(last_progress, started);
+    if (auto line = progress_.due(Clock::now(), started_, stats_, in_hand)) {
+      spdlog::info("{}", *line);
+    }
   }
-  halt_.request_stop();
-  shut_down();
+  shut_down(Clock::now());
   std::lock_guard lock(mutex_);
   if (!fatal_.empty()) return {StopReason::fatal_error, fatal_};
   return {*reason, {}};
 }
 
-// A stop asked from outside (a signal) takes effect at once: no lane starts another request,
-// even before the dispatch loop has noticed it and halted everything.
 bool Pipeline::stopping() const {
   return halt_.stop_requested() || external_stop_.stop_requested();
 }
 
-std::optional<StopReason> Pipeline::stop_reason(Clock::time_point started) {
-  if (!fatal_.empty()) return StopReason::fatal_error;
-  if (external_stop_.stop_requested()) return StopReason::stop_requested;
-  auto now = Clock::now();
-  if (options_.max_runtime.count() > 0 && now - started >= options_.max_runtime) {
-    return StopReason::max_runtime;
-  }
-  // Idle: nothing in hand, a poll that began after the last work found nothing, and that for
-  // the whole idle timeout.
-  bool idle = in_window_ == 0 && last_empty_poll_ >= idle_since_;
-  if (idle && options_.idle_timeout.count() > 0 && now - idle_since_ >= options_.idle_timeout) {
-    return StopReason::idle_timeout;
-  }
-  return std::nullopt;
+StopState Pipeline::stop_state(Clock::time_point now) const {
+  return StopState{now, started_, dispatch_.in_hand(), last_work_, last_fruitless_poll_};
 }
 
 void Pipeline::list_ahead() {
+  // Any stop cuts a poll short, a long poll included.
+  aws::CallScope scope({std::nullopt, &halt_.flag()});
   PollBackoff backoff;
   while (!stopping()) {
-    std::size_t room = 0;
     {
       std::unique_lock lock(mutex_);
-      room_.wait_for(lock, k_dispatch_tick, [this] { return free_in_window() >= refill_at_; });
-      if (free_in_window() < refill_at_) continue;
-      room = free_in_window();
+      room_.wait_for(lock, k_tick, [this] { return dispatch_.wants_refill() || stopping(); });
+      if (!dispatch_.wants_refill()) continue;
     }
-    auto poll_started = Clock::now();
-    auto batch = source_.poll(room);
-    if (!batch) {
-      if (batch.error().fatal) return fail(batch.error().message);
-      spdlog::warn("{}; polling again later", batch.error().message);
-    } else if (stopping()) {
-      source_.release(*batch);
-      return;
-    } else if (!batch->empty()) {
+    if (poll_once(*runners_)) {
       backoff.reset();
-      std::lock_guard lock(mutex_);
-      for (auto& request : *batch) {
-        auto entry = std::make_shared<Entry>();
-        entry->request = std::move(request);
-        entry->started = Clock::now();
-        pending_.push_back(entry);
-        fetchers_->submit([this, entry] { fetch(entry); });
-      }
-      in_window_ += batch->size();
-      idle_since_ = Clock::now();
       continue;
     }
-    {
-      std::unique_lock lock(mutex_);
-      if (batch) last_empty_poll_ = poll_started;
-      changed_.notify_all();
-      room_.wait_for(lock, backoff.next(), [this] { return poll_now_; });
-      if (poll_now_) backoff.reset();
-      poll_now_ = false;
-    }
+    std::unique_lock lock(mutex_);
+    changed_.notify_all();
+    room_.wait_for(lock, backoff.next(), [this] { return poll_now_ || stopping(); });
+    if (poll_now_) backoff.reset();
+    poll_now_ = false;
   }
 }
 
-std::optional<std::string> Pipeline::read_body(const source::SourceRequest& request,
-                                               bool& vanished) {
-  if (request.body) return request.body;
-  PollBackoff backoff;
-  while (!halt_.stop_requested()) {
-    auto body = source_.read(request);
-    if (body) {
-      vanished = !body->has_value();
-      return std::move(*body);
-    }
-    if (body.error().fatal) {
-      fail(body.error().message);
-      return std::nullopt;
-    }
-    // The request cannot be skipped (a later one may be for the same widget), so wait.
-    spdlog::warn("{}: {}; reading it again later", request.key, body.error().message);
-    halt_.sleep_for(backoff.next());
+bool Pipeline::poll_once(util::ThreadPool& runners) {
+  std::size_t max = 0;
+  Clock::time_point until;
+  const auto poll_started = Clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    const std::size_t batch =
+        options_.poll_batch ? options_.poll_batch
+                            : std::max(options_.concurrency, k_min_poll_batch);
+    max = std::min(dispatch_.room(), batch);
+    until = poll_deadline(stop_rules_, stop_state(poll_started));
   }
-  return std::nullopt;
-}
-
-void Pipeline::fetch(const EntryPtr& entry) {
-  bool vanished = false;
-  auto body = read_body(entry->request, vanished);
-  if (!body && !vanished) return;  // stopping: the entry is released at shut-down
-  std::optional<model::WidgetRequest> valid;
-  std::string rejection;
-  if (vanished) {
-    spdlog::warn("{}: request vanished from {} before it was read; skipped", entry->request.key,
-                 source_.describe());
-  } else {
-    auto validated = processor_.validate(*body);
-    if (auto* request = std::get_if<model::WidgetRequest>(&validated)) {
-      valid = std::move(*request);
-    } else {
-      rejection = std::move(std::get<std::string>(validated));
-    }
+  auto polled = source_.poll(max, until);
+  if (polled && stopping()) {
+    source_.give_back(*polled);
+    return false;
   }
+  if (!polled) {
+    if (polled.error().fatal) {
+      fail(polled.error().message);
+      return false;
+    }
+    if (stopping()) return false;  // a poll cut short by the stop
+    source_outage_.failed(polled.error().message, Clock::now());
+    if (auto exceeded = source_outage_.exceeded(Clock::now())) {
+      fail("request source " + source_.describe() + " " + *exceeded);
+      return false;
+    }
+    spdlog::warn("{}; polling again later", polled.error().message);
+    std::lock_guard lock(mutex_);
+    last_fruitless_poll_ = poll_started;
+    return false;
+  }
+  source_outage_.answered();
+  if (polled->empty()) {
+    std::lock_guard lock(mutex_);
+    last_fruitless_poll_ = poll_started;
+    return false;
+  }
+  std::vector<EntryPtr> entries;
+  entries.reserve(polled->size());
+  for (auto& request : *polled) entries.push_back(admit(std::move(request)));
   std::lock_guard lock(mutex_);
-  entry->ready = true;
-  entry->vanished = vanished;
-  if (body) entry->body = std::move(*body);
-  entry->valid = std::move(valid);
-  entry->rejection = std::move(rejection);
-  // Handing out from here, not from the dispatch loop, saves waking that loop per request.
-  if (!pending_.empty() && entry == pending_.front()) dispatch_ready();
-}
-
-void Pipeline::dispatch_ready() {
-  while (!pending_.empty() && pending_.front()->ready && !stopping()) {
-    EntryPtr entry = std::move(pending_.front());
-    pending_.pop_front();
-    if (entry->vanished) {
-      leave_window();
-      continue;
-    }
-    if (!entry->valid) {
-      workers_->submit([this, entry] { finish_rejected(entry); });
-      continue;
-    }
-    auto& lane = lanes_[entry->valid->widget_id];
-    lane.push_back(entry);
-    if (lane.size() == 1) {
-      workers_->submit([this, id = entry->valid->widget_id] { run_lane(id); });
+  for (auto& entry : entries) {
+    const std::string lane = entry->lane();
+    if (dispatch_.add(std::move(entry))) {
+      ++running_lanes_;
+      runners.submit([this, lane] { run_lane(lane); });
     }
   }
+  last_work_ = Clock::now();
+  return true;
+}
+
+EntryPtr Pipeline::admit(source::LeasedRequest request) const {
+  auto entry = std::make_shared<Entry>();
+  entry->started = Clock::now();
+  entry->request = std::move(request);
+  auto validated = processor_.validate(entry->request.body);
+  if (auto* valid = std::get_if<model::WidgetRequest>(&validated)) {
+    entry->valid = std::move(*valid);
+  } else {
+    entry->rejection = std::move(std::get<std::string>(validated));
+  }
+  return entry;
 }
 
 void Pipeline::run_lane(const std::string& lane) {
@@ -203,91 +191,135 @@ void Pipeline::run_lane(const std::string& lane) {
     EntryPtr entry;
     {
       std::lock_guard lock(mutex_);
-      entry = lanes_.at(lane).front();
+      entry = dispatch_.front(lane);
     }
-    if (stopping() || !removals_.ensure_removed(lane)) return abandon_lane(lane);
-    // A queue may have handed the request to another consumer meanwhile (its visibility ran
-    // out): skip it rather than race that one; the source hands it out again later.
-    const bool skipped = !source_.still_held(entry->request);
-    if (!skipped && !apply(entry)) return abandon_lane(lane);
+    if (!entry) break;
+    if (stopping()) {
+      give_back_lane(lane, {});
+      break;
+    }
+    const auto removed = removals_.ensure_removed(lane);
+    if (removed == RemovalBatcher::Removed::failed) {
+      give_back_lane(lane, {});
+      break;
+    }
+    if (removed == RemovalBatcher::Removed::lease_lost) {
+      give_back_lane(lane, "an earlier request of its widget lost its lease before it was "
+                           "removed and comes back first");
+      break;
+    }
+    if (!run_entry(*entry)) {
+      give_back_lane(lane, {});
+      break;
+    }
     std::lock_guard lock(mutex_);
-    leave_window();
-    auto& queue = lanes_.at(lane);
-    queue.pop_front();
-    if (queue.empty()) {
-      lanes_.erase(lane);
-      return;
+    const bool more = dispatch_.pop(lane);
+    last_work_ = Clock::now();
+    if (dispatch_.in_hand() == 0) {
+      poll_now_ = true;
+      room_.notify_one();
+      changed_.notify_all();
+    } else if (dispatch_.just_refillable()) {
+      room_.notify_one();
     }
+    if (!more) break;
   }
+  std::lock_guard lock(mutex_);
+  --running_lanes_;
+  changed_.notify_all();
 }
 
-bool Pipeline::apply(const EntryPtr& entry) {
-  Processed processed = processor_.apply(*entry->valid);
-  const auto& key = entry->request.key;
+bool Pipeline::run_entry(Entry& entry) {
+  const auto& key = entry.request.key;
+  const std::string lane = entry.lane();
   FinalOutcome outcome = FinalOutcome::dead_lettered;
-  switch (processed.disposition) {
-    case Disposition::fatal: fail(processed.reason); return false;
-    case Disposition::abandoned: return false;
-    case Disposition::rejected:  // validate() already took these out
-    case Disposition::failed:
-      spdlog::error("{}: failed after {} attempts: {}", key, processed.attempts, processed.reason);
-      if (!dead_letter(entry, processed.reason, processed.attempts)) return false;
-      break;
-    case Disposition::applied:
-      outcome = final_outcome(*processed.outcome);
-      if (outcome == FinalOutcome::missing) log_missing_widget(key, *entry->valid);
-      break;
+  std::optional<model::WidgetRequest> logged = entry.valid;
+  if (!entry.request.exhausted.empty()) {
+    std::string reason = entry.request.exhausted;
+    if (auto last = last_errors_.of(key)) reason += "; last error here: " + *last;
+    spdlog::error("{}: {}", key, reason);
+    if (!dead_letter(entry, reason, 0)) return false;
+  } else if (!entry.valid) {
+    spdlog::error("{}: rejected: {}", key, entry.rejection);
+    if (!dead_letter(entry, entry.rejection, 1)) return false;
+    outcome = FinalOutcome::rejected;
+  } else {
+    Processed processed = processor_.apply(*entry.valid, entry.request.lease);
+    switch (processed.disposition) {
+      case Disposition::fatal:
+        fail(processed.reason);
+        return false;
+      case Disposition::given_back:
+        last_errors_.remember(key, processed.reason);
+        if (!stopping()) {
+          spdlog::warn("{}: not applied, left to {}: {}", key, source_.describe(),
+                       processed.reason);
+        }
+        return false;
+      case Disposition::failed:
+        spdlog::error("{}: failed after {} attempts: {}", key, processed.attempts,
+                      processed.reason);
+        last_errors_.remember(key, processed.reason);
+        if (!dead_letter(entry, processed.reason, processed.attempts)) return false;
+        break;
+      case Disposition::applied:
+        outcome = final_outcome(*processed.outcome);
+        if (outcome == FinalOutcome::missing) log_missing_widget(key, *entry.valid);
+        break;
+    }
   }
   stats_.count(outcome);
-  log_request(key, entry->valid, outcome, Clock::now() - entry->started);
-  removals_.add(entry->request, entry->valid->widget_id);
+  log_request(key, logged, outcome, Clock::now() - entry.started);
+  removals_.add(entry.request, lane);
   return true;
 }
 
-void Pipeline::finish_rejected(const EntryPtr& entry) {
-  spdlog::error("{}: rejected: {}", entry->request.key, entry->rejection);
-  if (!dead_letter(entry, entry->rejection, 1)) {
+bool Pipeline::dead_letter(Entry& entry, const std::string& reason, int attempts) {
+  const store::DeadLetter letter{source_.describe(), entry.request.key, entry.request.body,
+                                 reason, attempts, std::chrono::system_clock::now()};
+  aws::CallScope scope({std::nullopt, &cut_});
+  PollBackoff backoff;
+  while (true) {
+    auto kept = dead_letters_.keep(letter);
+    if (kept) {
+      dead_letter_outage_.answered();
+      return true;
+    }
+    const store::StoreError& error = kept.error();
+    if (error.kind == store::StoreErrorKind::interrupted) return false;
+    if (error.kind != store::StoreErrorKind::transient) {
+      fail(entry.request.key + ": could not be dead-lettered, left in the source: " +
+           error.message);
+      return false;
+    }
+    dead_letter_outage_.failed(error.message, Clock::now());
+    if (auto exceeded = dead_letter_outage_.exceeded(Clock::now())) {
+      fail(entry.request.key + ": could not be dead-lettered, left in the source: " +
+           dead_letters_.describe() + " " + *exceeded);
+      return false;
+    }
+    spdlog::warn("{}: could not be dead-lettered yet: {}", entry.request.key, error.message);
+    if (!halt_.sleep_for(backoff.next())) return false;
+  }
+}
+
+void Pipeline::give_back_lane(const std::string& lane, const std::string& why) {
+  std::vector<EntryPtr> entries;
+  {
     std::lock_guard lock(mutex_);
-    released_.push_back(entry->request);
-    return;
-  }
-  stats_.count(FinalOutcome::rejected);
-  log_request(entry->request.key, std::nullopt, FinalOutcome::rejected,
-              Clock::now() - entry->started);
-  removals_.add(entry->request, {});
-  std::lock_guard lock(mutex_);
-  leave_window();
-}
-
-bool Pipeline::dead_letter(const EntryPtr& entry, const std::string& reason, int attempts) {
-  store::DeadLetter letter{source_.describe(), entry->request.key, entry->body, reason, attempts,
-                           std::chrono::system_clock::now()};
-  if (auto kept = dead_letters_.keep(letter); !kept) {
-    fail(entry->request.key + ": could not be dead-lettered, left in the source: " + kept.error());
-    return false;
-  }
-  return true;
-}
-
-void Pipeline::abandon_lane(const std::string& lane) {
-  std::lock_guard lock(mutex_);
-  for (const auto& entry : lanes_.at(lane)) released_.push_back(entry->request);
-  lanes_.erase(lane);
-}
-
-// A request leaves the window once it is finished and queued for removal, not once removed:
-// a removal batch waits up to max_removal_delay, and holding the window that long would cap
-// throughput at window / delay. Queued removals are bounded by the batch size, and the source
-// does not hand a queued key out again.
-void Pipeline::leave_window() {
-  if (--in_window_ == 0) {
-    idle_since_ = Clock::now();
-    poll_now_ = true;
-    room_.notify_one();
-    changed_.notify_all();
-  } else if (free_in_window() == refill_at_) {
+    entries = dispatch_.close(lane);
+    if (dispatch_.in_hand() == 0) changed_.notify_all();
     room_.notify_one();
   }
+  if (entries.empty()) return;
+  std::vector<source::LeasedRequest> requests;
+  requests.reserve(entries.size());
+  for (auto& entry : entries) requests.push_back(std::move(entry->request));
+  if (!why.empty()) {
+    spdlog::warn("{} request(s) of one widget, from {}, given back: {}", requests.size(),
+                 requests.front().key, why);
+  }
+  source_.give_back(requests);
 }
 
 void Pipeline::fail(const std::string& message) {
@@ -298,40 +330,34 @@ void Pipeline::fail(const std::string& message) {
   room_.notify_all();
 }
 
-void Pipeline::log_progress(Clock::time_point& last_progress, Clock::time_point started) {
-  if (options_.progress_interval.count() == 0) return;
-  auto now = Clock::now();
-  if (now - last_progress < options_.progress_interval) return;
-  last_progress = now;
-  double seconds = std::chrono::duration<double>(now - started).count();
-  std::size_t in_flight = 0;
-  {
-    std::lock_guard lock(mutex_);
-    in_flight = in_window_;
-  }
-  spdlog::info("progress: {} done ({:.1f} requests/s), {} rejected, {} dead-lettered, {} retries, "
-               "{} in flight",
-               stats_.total(), static_cast<double>(stats_.total()) / seconds,
-               stats_.count_of(FinalOutcome::rejected),
-               stats_.count_of(FinalOutcome::dead_lettered),
-               options_.retries ? options_.retries() : 0, in_flight);
-}
-
-void Pipeline::shut_down() {
+void Pipeline::shut_down(Clock::time_point stop_asked) {
+  halt_.request_stop();
   room_.notify_all();
   if (lister_.joinable()) lister_.join();
-  fetchers_.reset();  // fetches stop waiting once halted
-  workers_.reset();   // lanes finish the request in hand and give back the rest
-  removals_.flush();
+  {
+    // Requests in hand may finish (and be removed) within the grace; then their calls are cut
+    // and they are left in the source.
+    std::unique_lock lock(mutex_);
+    if (!changed_.wait_until(lock, stop_asked + k_stop_grace,
+                             [this] { return running_lanes_ == 0; })) {
+      cut_ = true;
+      spdlog::info("stopping: cutting {} request(s) in progress short; they stay in {}",
+                   running_lanes_, source_.describe());
+    }
+  }
+  cut_ = true;
+  runners_.reset();  // queued lanes see the stop and give their requests back
+  {
+    aws::CallScope bounded({stop_asked + k_stop_budget, nullptr});
+    removals_.flush();
+  }
   if (auto failure = removals_.failure()) fail(*failure);
-  std::vector<source::SourceRequest> unstarted;
+  std::vector<source::LeasedRequest> unstarted;
   {
     std::lock_guard lock(mutex_);
-    unstarted = std::move(released_);
-    for (const auto& entry : pending_) unstarted.push_back(entry->request);
-    pending_.clear();
+    for (auto& entry : dispatch_.close_all()) unstarted.push_back(std::move(entry->request));
   }
-  if (!unstarted.empty()) source_.release(unstarted);
+  if (!unstarted.empty()) source_.give_back(unstarted);
 }
 
 }  // namespace wc::consumer

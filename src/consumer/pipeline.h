@@ -1,21 +1,30 @@
 #pragma once
-// The machinery behind Consumer::run (see consumer.h for the design).
+// The machinery behind Consumer::run (see consumer.h for the design). Its parts, each small
+// enough to hold in one's head and each with tests of its own: Dispatch (the window and the
+// per-widget lanes), RequestProcessor (one request's store calls, within its lease),
+// RemovalBatcher (acknowledging, in batches, in lane order), stop_policy (idle and runtime
+// limits), Outage (how long a place has been unreachable) and Progress (the 5-second line).
+// This class only runs them: a lister thread, a pool of lane runners, and the calling thread.
 
+#include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "consumer/consumer.h"
+#include "consumer/dispatch.h"
+#include "consumer/last_errors.h"
+#include "consumer/outage.h"
+#include "consumer/progress.h"
 #include "consumer/removal_batcher.h"
 #include "consumer/request_processor.h"
-#include "consumer/thread_pool.h"
+#include "consumer/stop_policy.h"
+#include "util/thread_pool.h"
 
 namespace wc::consumer {
 
@@ -24,6 +33,7 @@ class Pipeline {
   Pipeline(source::RequestSource& source, store::WidgetStore& store,
            store::DeadLetterSink& dead_letters, const ConsumerOptions& options,
            const StopFlag& stop, RunStats& stats);
+  ~Pipeline();
 
   /// Runs until a stop; returns why, and the fatal error if that was the reason.
   std::pair<StopReason, std::string> run();
@@ -31,64 +41,53 @@ class Pipeline {
  private:
   using Clock = std::chrono::steady_clock;
 
-  /// One request from the moment it is handed out until it is removed or released.
-  struct Entry {
-    source::SourceRequest request;
-    Clock::time_point started;
-    bool ready = false;    ///< body read and validated (or found vanished)
-    bool vanished = false;
-    std::string body;
-    std::optional<model::WidgetRequest> valid;
-    std::string rejection;
-  };
-  using EntryPtr = std::shared_ptr<Entry>;
-
   void list_ahead();
-  void fetch(const EntryPtr& entry);
-  std::optional<std::string> read_body(const source::SourceRequest& request, bool& vanished);
-  void dispatch_ready();
+  /// One poll; its requests are validated and put in their lanes. False when it found none
+  /// (or failed, or the run is stopping).
+  bool poll_once(util::ThreadPool& runners);
+  EntryPtr admit(source::LeasedRequest request) const;
   void run_lane(const std::string& lane);
-  void finish_rejected(const EntryPtr& entry);
-  bool apply(const EntryPtr& entry);
-  bool dead_letter(const EntryPtr& entry, const std::string& reason, int attempts);
-  void abandon_lane(const std::string& lane);
+  /// Applies or dead-letters one request; false when the lane must stop (its requests are
+  /// then given back, or the run is failing).
+  bool run_entry(Entry& entry);
+  bool dead_letter(Entry& entry, const std::string& reason, int attempts);
+  void give_back_lane(const std::string& lane, const std::string& why);
   void fail(const std::string& message);
-  std::optional<StopReason> stop_reason(Clock::time_point started);
   bool stopping() const;
-  void leave_window();  ///< with mutex_ held
-  std::size_t free_in_window() const { return window_ - in_window_; }  ///< with mutex_ held
-  void log_progress(Clock::time_point& last_progress, Clock::time_point started);
-  void shut_down();
+  StopState stop_state(Clock::time_point now) const;  ///< with mutex_ held
+  void shut_down(Clock::time_point stop_asked);
 
   source::RequestSource& source_;
   store::WidgetStore& store_;
   store::DeadLetterSink& dead_letters_;
   const ConsumerOptions& options_;
   const StopFlag& external_stop_;
-  StopFlag halt_;  ///< raised on any stop; every wait inside the pipeline honours it
+  StopFlag halt_;               ///< any stop: nothing new starts, polls are cut
+  std::atomic<bool> cut_{false};  ///< the stop's grace is over: calls in progress are cut
   RunStats& stats_;
+  StopRules stop_rules_;
+  Outage source_outage_;
+  Outage store_outage_;
+  Outage dead_letter_outage_;
+  LastErrors last_errors_;
   RequestProcessor processor_;
   RemovalBatcher removals_;
-  std::size_t window_;
-  std::size_t refill_at_;  ///< the lister refills once this much of the window is free
+  Progress progress_;
+  Clock::time_point started_;
 
-  std::mutex mutex_;
-  /// Wakes the dispatch loop: a fatal error, an empty poll, the window emptied. Not every
-  /// request: each needless wake-up is a context switch, and those were most of the CPU.
+  mutable std::mutex mutex_;
+  /// Wakes the calling thread: a fatal error, the window emptied, a runner finished.
   std::condition_variable changed_;
   /// Wakes the lister: the window has room for a refill, or emptied.
   std::condition_variable room_;
-  std::deque<EntryPtr> pending_;  ///< handed out, not yet in a lane, in source order
-  std::unordered_map<std::string, std::deque<EntryPtr>> lanes_;  ///< by widgetId
-  std::vector<source::SourceRequest> released_;  ///< not started when the stop came
-  std::size_t in_window_ = 0;
+  Dispatch dispatch_;
+  std::size_t running_lanes_ = 0;
+  Clock::time_point last_work_;
+  Clock::time_point last_fruitless_poll_ = Clock::time_point::min();
   bool poll_now_ = false;
-  Clock::time_point idle_since_;
-  Clock::time_point last_empty_poll_;
   std::string fatal_;
 
-  std::unique_ptr<ThreadPool> fetchers_;
-  std::unique_ptr<ThreadPool> workers_;
+  std::unique_ptr<util::ThreadPool> runners_;
   std::thread lister_;
 };
 

@@ -1,20 +1,25 @@
 #include "consumer/removal_batcher.h"
 
+#include "consumer/poll_backoff.h"
+
 namespace wc::consumer {
 
 RemovalBatcher::RemovalBatcher(source::RequestSource& source, std::size_t max_batch,
-                               std::chrono::milliseconds max_delay, OnRemoved on_removed)
+                               std::chrono::milliseconds max_delay, Outage& source_outage,
+                               const StopFlag& halt, OnLeaseLost on_lease_lost)
     : source_(source),
       max_batch_(max_batch),
       max_delay_(max_delay),
-      on_removed_(std::move(on_removed)) {}
+      source_outage_(source_outage),
+      halt_(halt),
+      on_lease_lost_(std::move(on_lease_lost)) {}
 
-void RemovalBatcher::add(source::SourceRequest request, std::string lane) {
+void RemovalBatcher::add(source::LeasedRequest request, std::string lane) {
   bool full = false;
   {
     std::lock_guard lock(mutex_);
     if (queued_.empty()) oldest_ = std::chrono::steady_clock::now();
-    if (!lane.empty()) ++waiting_lanes_[lane];
+    ++waiting_lanes_[lane];
     queued_.push_back(Item{std::move(request), std::move(lane)});
     full = queued_.size() >= max_batch_;
   }
@@ -25,7 +30,7 @@ bool RemovalBatcher::lane_waits(const std::string& lane) const {
   return waiting_lanes_.count(lane) > 0;
 }
 
-bool RemovalBatcher::ensure_removed(const std::string& lane) {
+RemovalBatcher::Removed RemovalBatcher::ensure_removed(const std::string& lane) {
   std::unique_lock lock(mutex_);
   while (lane_waits(lane) && !failure_) {
     if (flushing_) {
@@ -36,7 +41,9 @@ bool RemovalBatcher::ensure_removed(const std::string& lane) {
       lock.lock();
     }
   }
-  return !failure_;
+  if (failure_) return Removed::failed;
+  if (lost_lanes_.erase(lane) > 0) return Removed::lease_lost;
+  return Removed::yes;
 }
 
 void RemovalBatcher::flush_if_due() {
@@ -59,49 +66,86 @@ void RemovalBatcher::flush() {
     if (queued_.empty()) return;
     items.swap(queued_);
     flushing_ = true;
+    in_flush_ = items.size();
   }
   remove_now(std::move(items));
 }
 
 void RemovalBatcher::remove_now(std::vector<Item> items) {
-  std::vector<source::SourceRequest> requests;
-  requests.reserve(items.size());
-  for (const auto& item : items) requests.push_back(item.request);
+  std::vector<source::LeasedRequest> pending;
+  pending.reserve(items.size());
+  for (const auto& item : items) pending.push_back(item.request);
 
+  std::vector<source::NotRemoved> lost;
   std::optional<std::string> failure;
-  auto result = source_.remove_batch(requests);
-  std::vector<std::string> failed_keys;
-  if (!result) {
-    failure = result.error().message;
-  } else {
-    // Entries the batch could not remove get one more try each before the run stops.
-    for (auto& [request, error] : *result) {
-      if (auto again = source_.remove(request); !again) {
-        failure = request.key + ": applied but could not be removed: " + again.error().message;
-        failed_keys.push_back(request.key);
+  PollBackoff backoff;
+  while (!pending.empty()) {
+    auto result = source_.acknowledge(pending);
+    std::vector<source::NotRemoved> not_removed;
+    if (!result) {
+      for (auto& request : pending) not_removed.push_back({request, result.error(), false});
+    } else {
+      not_removed = std::move(*result);
+    }
+    pending.clear();
+    std::string transient;
+    for (auto& entry : not_removed) {
+      if (entry.lease_lost) {
+        lost.push_back(std::move(entry));
+      } else if (entry.error.fatal) {
+        failure = entry.request.key + ": applied but could not be removed: " +
+                  entry.error.message;
+      } else {
+        transient = entry.error.message;
+        pending.push_back(std::move(entry.request));
       }
     }
+    if (pending.empty()) {
+      source_outage_.answered();
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    source_outage_.failed(transient, now);
+    if (auto exceeded = source_outage_.exceeded(now)) {
+      failure = pending.front().key + ": applied but could not be removed: request source " +
+                *exceeded;
+      break;
+    }
+    // Stopping: what is left stays in the source; applying it again later changes nothing.
+    if (!halt_.sleep_for(backoff.next())) break;
   }
+  finish(items, lost, failure);
+}
+
+void RemovalBatcher::finish(const std::vector<Item>& items,
+                            const std::vector<source::NotRemoved>& lost,
+                            const std::optional<std::string>& failure) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& item : items) {
-      if (!item.lane.empty() && --waiting_lanes_[item.lane] == 0) waiting_lanes_.erase(item.lane);
+      if (--waiting_lanes_[item.lane] == 0) waiting_lanes_.erase(item.lane);
+      for (const auto& entry : lost) {
+        if (entry.request.handle == item.request.handle) lost_lanes_.insert(item.lane);
+      }
     }
     if (failure && !failure_) failure_ = failure;
     flushing_ = false;
+    in_flush_ = 0;
   }
   flushed_.notify_all();
-  if (!result) return;
-  for (const auto& item : items) {
-    bool failed = false;
-    for (const auto& key : failed_keys) failed = failed || key == item.request.key;
-    if (!failed && on_removed_) on_removed_(item.request);
+  if (on_lease_lost_) {
+    for (const auto& entry : lost) on_lease_lost_(entry);
   }
 }
 
 std::optional<std::string> RemovalBatcher::failure() const {
   std::lock_guard lock(mutex_);
   return failure_;
+}
+
+std::size_t RemovalBatcher::waiting() const {
+  std::lock_guard lock(mutex_);
+  return queued_.size() + in_flush_;
 }
 
 }  // namespace wc::consumer

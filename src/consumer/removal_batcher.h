@@ -1,7 +1,9 @@
 #pragma once
 // Removes applied requests from the source in batches (DeleteObjects, DeleteMessageBatch),
 // but never so late that a later request of the same widget runs before an earlier one is
-// removed: a lane that needs its previous request gone forces the batch out at once.
+// removed: a lane that needs its previous request gone forces the batch out at once. This is
+// the one place where removal is tried again: a removal that fails transiently is retried with
+// back-off while the source's outage lasts (attempt_budgets.h).
 
 #include <chrono>
 #include <condition_variable>
@@ -10,27 +12,40 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "consumer/outage.h"
+#include "consumer/stop_flag.h"
 #include "source/request_source.h"
 
 namespace wc::consumer {
 
 class RemovalBatcher {
  public:
-  /// Called (on the flushing thread, with no lock held) for every request removed; may be empty.
-  using OnRemoved = std::function<void(const source::SourceRequest&)>;
+  /// Called (on the flushing thread, with no lock held) for each request whose lease was lost
+  /// before it could be removed: the queue hands it out again, which is harmless (applying it
+  /// again changes nothing) but worth a warning.
+  using OnLeaseLost = std::function<void(const source::NotRemoved&)>;
 
+  /// `halt`: once raised, a removal that fails is not tried again (the requests stay in the
+  /// source and a later run applies them again, which is safe).
   RemovalBatcher(source::RequestSource& source, std::size_t max_batch,
-                 std::chrono::milliseconds max_delay, OnRemoved on_removed);
+                 std::chrono::milliseconds max_delay, Outage& source_outage,
+                 const StopFlag& halt, OnLeaseLost on_lease_lost);
 
-  /// Queues `request` (whose widget lane is `lane`; empty for rejected requests); flushes on
-  /// this thread when the batch is full.
-  void add(source::SourceRequest request, std::string lane);
+  /// Queues `request`, whose widget lane is `lane`; flushes on this thread when the batch is
+  /// full.
+  void add(source::LeasedRequest request, std::string lane);
 
-  /// Returns once no request of `lane` waits to be removed, flushing if need be. False if a
-  /// removal failed: the lane must not go on.
-  bool ensure_removed(const std::string& lane);
+  enum class Removed {
+    yes,         ///< nothing of the lane waits to be removed
+    lease_lost,  ///< one of the lane's requests could not be removed, its lease being lost:
+                 ///< the lane must not go on (the queue delivers that request again first)
+    failed,      ///< removal failed for good: the run must stop (see failure())
+  };
+  /// Returns once no request of `lane` waits to be removed, flushing if need be.
+  Removed ensure_removed(const std::string& lane);
 
   /// Flushes when the oldest queued request has waited max_delay.
   void flush_if_due();
@@ -41,24 +56,34 @@ class RemovalBatcher {
   /// Why removal failed for good, if it did: the run must stop.
   std::optional<std::string> failure() const;
 
+  /// Requests applied and queued or being removed.
+  std::size_t waiting() const;
+
  private:
   struct Item {
-    source::SourceRequest request;
+    source::LeasedRequest request;
     std::string lane;
   };
   bool lane_waits(const std::string& lane) const;
+  /// Acknowledges the items, trying the transient failures again while the outage rule allows.
   void remove_now(std::vector<Item> items);
+  void finish(const std::vector<Item>& items, const std::vector<source::NotRemoved>& lost,
+              const std::optional<std::string>& failure);
 
   source::RequestSource& source_;
   std::size_t max_batch_;
   std::chrono::milliseconds max_delay_;
-  OnRemoved on_removed_;
+  Outage& source_outage_;
+  const StopFlag& halt_;
+  OnLeaseLost on_lease_lost_;
 
   mutable std::mutex mutex_;
   std::condition_variable flushed_;
   std::vector<Item> queued_;
   std::chrono::steady_clock::time_point oldest_{};
   std::unordered_map<std::string, int> waiting_lanes_;  ///< queued or being flushed
+  std::unordered_set<std::string> lost_lanes_;  ///< a removal lost its lease; told once
+  std::size_t in_flush_ = 0;
   bool flushing_ = false;
   std::optional<std::string> failure_;
 };

@@ -10,14 +10,15 @@ namespace wc::source {
 
 namespace fs = std::filesystem;
 
-DirectoryRequestSource::DirectoryRequestSource(fs::path directory)
-    : directory_(std::move(directory)) {}
+DirectoryRequestSource::DirectoryRequestSource(fs::path directory,
+                                               std::function<void(const std::string&)> warn)
+    : directory_(std::move(directory)), warn_(std::move(warn)) {}
 
 std::string DirectoryRequestSource::describe() const {
   return "directory '" + directory_.string() + "'";
 }
 
-util::Expected<void, SourceError> DirectoryRequestSource::check() {
+util::Expected<void, SourceError> DirectoryRequestSource::open() {
   std::error_code ec;
   if (!fs::is_directory(directory_, ec)) {
     return util::Unexpected(SourceError{
@@ -60,8 +61,8 @@ util::Expected<void, SourceError> DirectoryRequestSource::scan() {
   return {};
 }
 
-util::Expected<std::vector<SourceRequest>, SourceError> DirectoryRequestSource::poll(
-    std::size_t max) {
+util::Expected<std::vector<LeasedRequest>, SourceError> DirectoryRequestSource::poll(
+    std::size_t max, LeaseClock::time_point) {
   bool empty = false;
   {
     std::lock_guard lock(mutex_);
@@ -70,44 +71,81 @@ util::Expected<std::vector<SourceRequest>, SourceError> DirectoryRequestSource::
   if (empty) {
     if (auto scanned = scan(); !scanned) return util::Unexpected(std::move(scanned).error());
   }
-  std::vector<SourceRequest> requests;
-  std::lock_guard lock(mutex_);
-  while (!scanned_.empty() && requests.size() < max) {
-    window_.hand_out(scanned_.front());
-    requests.push_back(SourceRequest{std::move(scanned_.front()), 0, std::nullopt, {}});
-    scanned_.pop_front();
+  std::vector<std::string> names;
+  {
+    std::lock_guard lock(mutex_);
+    while (!scanned_.empty() && names.size() < max) {
+      window_.hand_out(scanned_.front());
+      names.push_back(std::move(scanned_.front()));
+      scanned_.pop_front();
+    }
+  }
+  std::vector<LeasedRequest> requests;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto body = read(names[i]);
+    if (!body) {
+      std::lock_guard lock(mutex_);
+      for (std::size_t j = names.size(); j-- > i;) {
+        window_.give_back(names[j]);
+        scanned_.push_front(std::move(names[j]));
+      }
+      if (requests.empty()) return util::Unexpected(std::move(body).error());
+      break;
+    }
+    if (!body->has_value()) {
+      {
+        std::lock_guard lock(mutex_);
+        window_.finish(names[i]);
+      }
+      if (warn_) {
+        warn_(names[i] + ": request vanished from " + describe() + " before it was read; skipped");
+      }
+      continue;
+    }
+    requests.push_back(LeasedRequest{names[i], std::move(**body), names[i], Lease{}, {}});
   }
   return requests;
 }
 
+util::Expected<std::vector<NotRemoved>, SourceError> DirectoryRequestSource::acknowledge(
+    const std::vector<LeasedRequest>& requests) {
+  std::vector<NotRemoved> failed;
+  for (const auto& request : requests) {
+    if (auto removed = remove(request.key); !removed) {
+      failed.push_back(NotRemoved{request, std::move(removed).error(), false});
+    }
+  }
+  return failed;
+}
+
+void DirectoryRequestSource::give_back(const std::vector<LeasedRequest>& requests) {
+  std::lock_guard lock(mutex_);
+  for (const auto& request : requests) window_.give_back(request.key);
+}
+
 util::Expected<std::optional<std::string>, SourceError> DirectoryRequestSource::read(
-    const SourceRequest& request) {
-  std::ifstream file(directory_ / request.key, std::ios::binary);
+    const std::string& name) {
+  std::ifstream file(directory_ / name, std::ios::binary);
   if (!file) {
     std::error_code ec;
-    if (!fs::exists(directory_ / request.key, ec)) {
-      std::lock_guard lock(mutex_);
-      window_.finish(request.key);
-      return std::optional<std::string>();
-    }
-    return util::Unexpected(SourceError{
-        "request '" + request.key + "' in " + describe() + " cannot be opened", false});
+    if (!fs::exists(directory_ / name, ec)) return std::optional<std::string>();
+    return util::Unexpected(
+        SourceError{"request '" + name + "' in " + describe() + " cannot be opened", false});
   }
   std::ostringstream bytes;
   bytes << file.rdbuf();
   return std::optional<std::string>(std::move(bytes).str());
 }
 
-util::Expected<void, SourceError> DirectoryRequestSource::remove(const SourceRequest& request) {
+util::Expected<void, SourceError> DirectoryRequestSource::remove(const std::string& name) {
   std::error_code ec;
-  fs::remove(directory_ / request.key, ec);
+  fs::remove(directory_ / name, ec);
   if (ec) {
-    return util::Unexpected(SourceError{"request '" + request.key + "' in " + describe() +
-                                            " cannot be removed: " + ec.message(),
-                                        false});
+    return util::Unexpected(SourceError{
+        "request '" + name + "' in " + describe() + " cannot be removed: " + ec.message(), false});
   }
   std::lock_guard lock(mutex_);
-  window_.finish(request.key);
+  window_.finish(name);
   return {};
 }
 

@@ -16,9 +16,15 @@ std::vector<T> in_order(std::vector<std::pair<std::uint64_t, T>> entries) {
   return out;
 }
 
+/// Only a lease that has not ended may be given back: a stale receipt handle could touch the
+/// message while another consumer holds it.
+bool still_ours(const HeldMessage& message, LeaseClock::time_point now) {
+  return message.lease.holds_for(LeaseClock::duration::zero(), now);
+}
+
 }  // namespace
 
-HeldMessages::HeldMessages(std::chrono::milliseconds lease) : lease_(lease) {}
+HeldMessages::HeldMessages(std::chrono::milliseconds term) : term_(term) {}
 
 void HeldMessages::add(HeldMessage message) {
   std::lock_guard lock(mutex_);
@@ -29,67 +35,53 @@ void HeldMessages::add(HeldMessage message) {
 bool HeldMessages::holds(const std::string& receipt) const {
   std::lock_guard lock(mutex_);
   auto found = held_.find(receipt);
-  return found != held_.end() && !found->second.lost;
+  return found != held_.end() && !found->second.message.lease.lost();
 }
 
-std::optional<std::string> HeldMessages::body(const std::string& receipt) const {
-  std::lock_guard lock(mutex_);
-  auto found = held_.find(receipt);
-  if (found == held_.end()) return std::nullopt;
-  return found->second.message.body;
-}
-
-bool HeldMessages::mark_lost(const std::string& receipt) {
-  std::lock_guard lock(mutex_);
-  auto found = held_.find(receipt);
-  if (found == held_.end() || found->second.lost) return false;
-  found->second.lost = true;
-  return true;
-}
-
-std::vector<HeldMessages::Expired> HeldMessages::expire(LeaseClock::time_point now) {
-  std::lock_guard lock(mutex_);
-  std::vector<std::pair<std::uint64_t, Expired>> expired;
-  for (auto& [receipt, entry] : held_) {
-    if (!entry.lost && entry.message.deadline <= now) {
-      entry.lost = true;
-      expired.emplace_back(entry.order, Expired{receipt, entry.message.message_id});
-    }
-  }
-  return in_order(std::move(expired));
-}
-
-bool HeldMessages::startable(const std::string& receipt, LeaseClock::time_point now,
-                             std::vector<HeldMessage>& to_release) {
+bool HeldMessages::give_up(const std::string& receipt, LeaseClock::time_point now,
+                           std::vector<HeldMessage>& to_release) {
   std::lock_guard lock(mutex_);
   auto found = held_.find(receipt);
   if (found == held_.end()) return false;
-  const Entry& entry = found->second;
-  if (!entry.lost && entry.message.deadline - now >= lease_ / 4) return true;
   give_up_locked(found, now, to_release);
-  return false;
+  return true;
+}
+
+std::vector<std::string> HeldMessages::expire(LeaseClock::time_point now,
+                                              std::vector<HeldMessage>& to_release) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> expired;
+  // Oldest first: giving one up also gives up the later ones of its group.
+  std::vector<std::pair<std::uint64_t, std::string>> ended;
+  for (const auto& [receipt, entry] : held_) {
+    if (!still_ours(entry.message, now)) ended.emplace_back(entry.order, receipt);
+  }
+  for (auto& receipt : in_order(std::move(ended))) {
+    auto found = held_.find(receipt);
+    if (found == held_.end()) continue;  // given up with an earlier one of its group
+    expired.push_back(found->second.message.message_id);
+    give_up_locked(found, now, to_release);
+  }
+  return expired;
 }
 
 void HeldMessages::give_up_locked(std::map<std::string, Entry>::iterator found,
                                   LeaseClock::time_point now,
                                   std::vector<HeldMessage>& to_release) {
-  // Only a lease that has not ended may be given back: a stale receipt handle could touch the
-  // message while another consumer holds it.
-  const auto still_ours = [now](const Entry& entry) {
-    return !entry.lost && entry.message.deadline > now;
-  };
   const std::uint64_t order = found->second.order;
   const std::string group = found->second.message.group;
   std::vector<std::pair<std::uint64_t, HeldMessage>> released;
-  if (still_ours(found->second)) released.emplace_back(order, std::move(found->second.message));
-  held_.erase(found);
+  const auto let_go = [&](std::map<std::string, Entry>::iterator it) {
+    if (still_ours(it->second.message, now)) {
+      released.emplace_back(it->second.order, it->second.message);
+    }
+    it->second.message.lease.lose();
+    return held_.erase(it);
+  };
+  let_go(found);
   for (auto it = held_.begin(); !group.empty() && it != held_.end();) {
-    // Standard queues (no group) promise no order to keep.
     if (it->second.message.group == group && it->second.order > order) {
-      if (still_ours(it->second)) {
-        released.emplace_back(it->second.order, std::move(it->second.message));
-      }
-      it = held_.erase(it);
+      it = let_go(it);
     } else {
       ++it;
     }
@@ -106,19 +98,24 @@ std::optional<HeldMessage> HeldMessages::take(const std::string& receipt) {
   return message;
 }
 
-std::vector<HeldMessage> HeldMessages::take_all() {
+std::vector<HeldMessage> HeldMessages::take_all(LeaseClock::time_point now) {
   std::lock_guard lock(mutex_);
   std::vector<std::pair<std::uint64_t, HeldMessage>> all;
-  for (auto& [receipt, entry] : held_) all.emplace_back(entry.order, std::move(entry.message));
+  for (auto& [receipt, entry] : held_) {
+    if (still_ours(entry.message, now)) all.emplace_back(entry.order, entry.message);
+    entry.message.lease.lose();
+  }
   held_.clear();
   return in_order(std::move(all));
 }
 
-std::vector<HeldMessages::Due> HeldMessages::due(LeaseClock::time_point now) const {
+std::vector<HeldMessages::Due> HeldMessages::due(LeaseClock::time_point now,
+                                                 LeaseClock::duration within) const {
   std::lock_guard lock(mutex_);
   std::vector<std::pair<std::uint64_t, Due>> due;
   for (const auto& [receipt, entry] : held_) {
-    if (!entry.lost && entry.message.deadline - now < lease_ / 2) {
+    const Lease& lease = entry.message.lease;
+    if (!lease.lost() && !lease.holds_for(within, now)) {
       due.emplace_back(entry.order, Due{receipt, entry.message.message_id});
     }
   }
@@ -128,9 +125,9 @@ std::vector<HeldMessages::Due> HeldMessages::due(LeaseClock::time_point now) con
 void HeldMessages::renewed(const std::vector<std::string>& receipts, LeaseClock::time_point sent) {
   std::lock_guard lock(mutex_);
   for (const auto& receipt : receipts) {
-    // A message deleted meanwhile is simply no longer here.
+    // A message deleted meanwhile is simply no longer here; a lost lease stays lost.
     if (auto found = held_.find(receipt); found != held_.end()) {
-      found->second.message.deadline = std::max(found->second.message.deadline, sent + lease_);
+      found->second.message.lease.renew(sent + term_);
     }
   }
 }

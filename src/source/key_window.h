@@ -29,6 +29,9 @@ class KeyWindow {
   /// Records that `key` was handed out.
   void hand_out(const std::string& key) { in_flight_.insert(key); }
 
+  /// Records that `key`, handed out, will not be worked on now: it may be handed out again.
+  void give_back(const std::string& key) { in_flight_.erase(key); }
+
   /// Records that `key` is done (removed from the source).
   void finish(const std::string& key) {
     if (in_flight_.erase(key) > 0) finished_during_listing_.insert(key);

@@ -1,7 +1,9 @@
 #include "source/s3_request_source.h"
 
 #include <algorithm>
+#include <latch>
 
+#include "aws/call_limits.h"
 #include "aws/error_class.h"
 
 namespace wc::source {
@@ -17,8 +19,12 @@ bool is_folder_marker(const aws::S3Object& object) {
 
 }  // namespace
 
-S3RequestSource::S3RequestSource(std::shared_ptr<aws::S3Client> client, std::string bucket)
-    : client_(std::move(client)), bucket_(std::move(bucket)) {}
+S3RequestSource::S3RequestSource(std::shared_ptr<aws::S3Client> client, std::string bucket,
+                                 S3SourceOptions options)
+    : client_(std::move(client)),
+      bucket_(std::move(bucket)),
+      options_(std::move(options)),
+      fetchers_(std::max<std::size_t>(options_.fetchers, 1)) {}
 
 std::string S3RequestSource::describe() const { return "S3 bucket '" + bucket_ + "'"; }
 
@@ -27,7 +33,7 @@ SourceError S3RequestSource::error(const aws::AwsError& error) const {
                      aws::classify(error) == aws::ErrorClass::access};
 }
 
-util::Expected<void, SourceError> S3RequestSource::check() {
+util::Expected<void, SourceError> S3RequestSource::open() {
   auto result = client_->head_bucket(bucket_);
   if (!result) return util::Unexpected(error(result.error()));
   return {};
@@ -54,7 +60,8 @@ util::Expected<void, SourceError> S3RequestSource::list_page() {
   return {};
 }
 
-util::Expected<std::vector<SourceRequest>, SourceError> S3RequestSource::poll(std::size_t max) {
+util::Expected<std::vector<LeasedRequest>, SourceError> S3RequestSource::poll(
+    std::size_t max, LeaseClock::time_point) {
   bool empty = false;
   {
     std::lock_guard lock(mutex_);
@@ -63,40 +70,80 @@ util::Expected<std::vector<SourceRequest>, SourceError> S3RequestSource::poll(st
   if (empty) {
     if (auto listed = list_page(); !listed) return util::Unexpected(std::move(listed).error());
   }
-  std::vector<SourceRequest> requests;
+  std::vector<aws::S3Object> objects;
+  {
+    std::lock_guard lock(mutex_);
+    while (!listed_.empty() && objects.size() < max) {
+      objects.push_back(std::move(listed_.front()));
+      listed_.pop_front();
+      window_.hand_out(objects.back().key);
+    }
+  }
+  auto bodies = read_bodies(objects);
+  std::vector<LeasedRequest> requests;
   std::lock_guard lock(mutex_);
-  while (!listed_.empty() && requests.size() < max) {
-    aws::S3Object object = std::move(listed_.front());
-    listed_.pop_front();
-    window_.hand_out(object.key);
-    requests.push_back(SourceRequest{std::move(object.key), object.size, std::nullopt, {}});
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    auto& body = bodies[i];
+    if (!body) {
+      // Kept, in order, for the next poll: nothing behind a request may overtake it.
+      for (std::size_t j = objects.size(); j-- > i;) {
+        window_.give_back(objects[j].key);
+        listed_.push_front(std::move(objects[j]));
+      }
+      if (requests.empty()) return util::Unexpected(std::move(body).error());
+      break;
+    }
+    if (!body->has_value()) {
+      window_.finish(objects[i].key);
+      if (options_.warn) {
+        options_.warn(objects[i].key + ": request vanished from " + describe() +
+                      " before it was read; skipped");
+      }
+      continue;
+    }
+    requests.push_back(LeasedRequest{objects[i].key, std::move(**body), objects[i].key, Lease{}, {}});
   }
   return requests;
 }
 
-util::Expected<std::optional<std::string>, SourceError> S3RequestSource::read(
-    const SourceRequest& request) {
-  auto object = client_->get_object(bucket_, request.key);
-  if (object) return std::optional<std::string>(std::move(object->body));
-  if (object.error().code == "NoSuchKey") {
-    std::lock_guard lock(mutex_);
-    window_.finish(request.key);
-    return std::optional<std::string>();
+std::vector<util::Expected<std::optional<std::string>, SourceError>>
+S3RequestSource::read_bodies(const std::vector<aws::S3Object>& objects) {
+  std::vector<util::Expected<std::optional<std::string>, SourceError>> bodies(
+      objects.size(), std::optional<std::string>());
+  if (objects.size() == 1) {
+    bodies[0] = read(objects[0].key);
+    return bodies;
   }
+  // The fetch threads work under the poller's limits (a stop cancels them too).
+  const aws::CallLimits limits = aws::current_call_limits();
+  std::latch done(static_cast<std::ptrdiff_t>(objects.size()));
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    fetchers_.submit([&, i] {
+      aws::CallScope scope(limits);
+      bodies[i] = read(objects[i].key);
+      done.count_down();
+    });
+  }
+  done.wait();
+  return bodies;
+}
+
+util::Expected<std::optional<std::string>, SourceError> S3RequestSource::read(
+    const std::string& key) {
+  auto object = client_->get_object(bucket_, key);
+  if (object) return std::optional<std::string>(std::move(object->body));
+  if (object.error().code == "NoSuchKey") return std::optional<std::string>();
   return util::Unexpected(error(object.error()));
 }
 
-util::Expected<void, SourceError> S3RequestSource::remove(const SourceRequest& request) {
-  auto result = client_->delete_object(bucket_, request.key);
-  if (!result) return util::Unexpected(error(result.error()));
+void S3RequestSource::give_back(const std::vector<LeasedRequest>& requests) {
   std::lock_guard lock(mutex_);
-  window_.finish(request.key);
-  return {};
+  for (const auto& request : requests) window_.give_back(request.key);
 }
 
-util::Expected<std::vector<std::pair<SourceRequest, SourceError>>, SourceError>
-S3RequestSource::remove_batch(const std::vector<SourceRequest>& requests) {
-  std::vector<std::pair<SourceRequest, SourceError>> failed;
+util::Expected<std::vector<NotRemoved>, SourceError> S3RequestSource::acknowledge(
+    const std::vector<LeasedRequest>& requests) {
+  std::vector<NotRemoved> failed;
   for (std::size_t begin = 0; begin < requests.size(); begin += k_delete_batch) {
     std::size_t end = std::min(requests.size(), begin + k_delete_batch);
     std::vector<std::string> keys;
@@ -114,14 +161,19 @@ S3RequestSource::remove_batch(const std::vector<SourceRequest>& requests) {
         }
       }
     }
-    if (!result) return util::Unexpected(error(result.error()));
+    if (!result) {
+      for (std::size_t i = begin; i < end; ++i) {
+        failed.push_back(NotRemoved{requests[i], error(result.error()), false});
+      }
+      continue;
+    }
     std::lock_guard lock(mutex_);
     for (const auto& key : result->deleted) window_.finish(key);
     for (const auto& [key, why] : result->failed) {
       auto it = std::find_if(requests.begin() + static_cast<std::ptrdiff_t>(begin),
                              requests.begin() + static_cast<std::ptrdiff_t>(end),
-                             [&](const SourceRequest& r) { return r.key == key; });
-      if (it != requests.end()) failed.emplace_back(*it, error(why));
+                             [&](const LeasedRequest& r) { return r.key == key; });
+      if (it != requests.end()) failed.push_back(NotRemoved{*it, error(why), false});
     }
   }
   return failed;

@@ -6,20 +6,31 @@
 #include <charconv>
 #include <random>
 
+#include "aws/call_limits.h"
 #include "aws/error_class.h"
 
 namespace wc::source {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // SQS's own default, for credentials that may not read the queue's attributes.
 constexpr std::chrono::seconds k_default_visibility_timeout{30};
 // A shorter lease leaves the heartbeat no time to renew it.
 constexpr std::chrono::seconds k_min_lease{2};
+// A renewal call may take this share of a lease term at most (and never more than the cap),
+// so that a slow one still leaves time for the next beat's try.
+constexpr int k_renewal_share = 6;
+constexpr std::chrono::seconds k_max_renewal_call{5};
+// Giving messages back at a stop must not hold the exit up.
+constexpr std::chrono::seconds k_max_release_call{1};
 
 const std::vector<std::string> k_system_attributes = {"MessageGroupId", "ApproximateReceiveCount"};
+
+/// The queue said the receipt handle is stale: the lease was lost, not the run.
+bool is_stale_receipt(const std::string& code, const std::string& message) {
+  return code == "ReceiptHandleIsInvalid" || code == "InvalidReceiptHandle" ||
+         (code == "InvalidParameterValue" && message.find("eceipt") != std::string::npos);
+}
 
 std::string random_attempt_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -41,7 +52,9 @@ SqsRequestSource::SqsRequestSource(std::shared_ptr<aws::SqsClient> client, std::
 
 SqsRequestSource::~SqsRequestSource() {
   heartbeat_.reset();  // no renewal may race the release
-  if (held_) release_held(held_->take_all());
+  if (!held_) return;
+  aws::CallScope bounded({aws::CallClock::now() + k_max_release_call, nullptr});
+  release_held(held_->take_all(LeaseClock::now()));
 }
 
 std::string SqsRequestSource::describe() const {
@@ -57,22 +70,24 @@ void SqsRequestSource::warn(const std::string& message) const {
   if (options_.warn) options_.warn(describe() + ": " + message);
 }
 
-util::Expected<void, SourceError> SqsRequestSource::check() {
+util::Expected<void, SourceError> SqsRequestSource::open() {
   if (held_) return {};
   if (auto resolved = resolve_queue(); !resolved) return resolved;
   std::chrono::seconds visibility = k_default_visibility_timeout;
   fifo_ = aws::is_fifo_queue_name(aws::queue_name_of(queue_url_));
-  auto attributes = client_->get_queue_attributes(queue_url_, {"VisibilityTimeout", "FifoQueue"});
+  auto attributes = client_->get_queue_attributes(
+      queue_url_, {"VisibilityTimeout", "FifoQueue", "RedrivePolicy"});
   if (attributes) {
     if (auto seconds = parse_long((*attributes)["VisibilityTimeout"])) {
       visibility = std::chrono::seconds(*seconds);
     }
     fifo_ = fifo_ || (*attributes)["FifoQueue"] == "true";
+    redrive_ = !(*attributes)["RedrivePolicy"].empty();
   } else if (attributes.error().code == "AccessDenied" ||
              attributes.error().code == "AccessDeniedException") {
     warn(
         fmt::format("cannot read the queue's attributes ({}); assuming a visibility timeout "
-                    "of {} s",
+                    "of {} s and no redrive policy",
                     attributes.error().code, k_default_visibility_timeout.count()));
   } else {
     return util::Unexpected(error(attributes.error()));
@@ -83,6 +98,7 @@ util::Expected<void, SourceError> SqsRequestSource::check() {
       [this](const std::vector<std::string>& receipts, int seconds) {
         return renew(receipts, seconds);
       },
+      [this](const std::vector<HeldMessage>& messages) { release_held(messages); },
       [this](const std::string& message) { warn(message); });
   heartbeat_->start();
   return {};
@@ -100,6 +116,10 @@ util::Expected<std::vector<VisibilityHeartbeat::RenewFailure>, std::string> SqsR
   }
   std::vector<VisibilityHeartbeat::RenewFailure> failures;
   if (entries.empty()) return failures;
+  // Short: a renewal that hangs must not use up the lease it is meant to extend.
+  const auto call_time =
+      std::min<LeaseClock::duration>(held_->term() / k_renewal_share, k_max_renewal_call);
+  aws::CallScope bounded({aws::CallClock::now() + call_time, nullptr});
   auto result = client_->change_message_visibility_batch(queue_url_, entries);
   if (!result) return util::Unexpected(result.error().describe());
   for (const auto& failed : result->failed) {
@@ -122,118 +142,134 @@ util::Expected<void, SourceError> SqsRequestSource::resolve_queue() {
   return {};
 }
 
-int SqsRequestSource::receive_wait_seconds() {
-  const auto now = Clock::now();
-  // The consumer counts idleness from the first poll after the last request it got.
-  if (!idle_since_ || last_poll_found_) idle_since_ = now;
-  auto wait = std::clamp<std::chrono::seconds>(options_.queue_wait, std::chrono::seconds(0),
-                                               std::chrono::seconds(aws::k_sqs_max_wait_seconds));
-  if (options_.idle_timeout.count() > 0) {
-    // Rounded up: the receive then ends just after the idle timeout, which the consumer sees
-    // at once, instead of just before it, which would cost another receive.
-    auto left =
-        std::chrono::ceil<std::chrono::seconds>(options_.idle_timeout - (now - *idle_since_));
-    wait = std::clamp(left, std::chrono::seconds(0), wait);
-  }
-  return static_cast<int>(wait.count());
+std::string SqsRequestSource::exhausted_reason(const aws::SqsMessage& message) const {
+  if (redrive_ || options_.max_receives <= 0) return {};
+  auto count = parse_long(message.attribute("ApproximateReceiveCount"));
+  if (!count || *count <= options_.max_receives) return {};
+  return fmt::format(
+      "received {} times, more than --max-receives {}, and the queue has no redrive policy: "
+      "given up",
+      *count, options_.max_receives);
 }
 
-util::Expected<std::vector<SourceRequest>, SourceError> SqsRequestSource::poll(std::size_t max) {
-  if (auto ready = check(); !ready) return util::Unexpected(std::move(ready.error()));
+util::Expected<std::vector<LeasedRequest>, SourceError> SqsRequestSource::poll(
+    std::size_t max, LeaseClock::time_point until) {
+  if (!held_) {
+    return util::Unexpected(SourceError{"request source " + describe() + " was not opened", true});
+  }
   aws::SqsReceiveRequest receive;
   receive.queue_url = queue_url_;
   receive.max_messages = static_cast<int>(std::clamp<std::size_t>(max, 1, aws::k_sqs_max_batch));
-  receive.wait_seconds = receive_wait_seconds();
+  // Rounded up: the receive then ends just after the pipeline's deadline (an idle timeout, say),
+  // which it sees at once, instead of just before it, which would cost another receive.
+  const auto left = std::chrono::ceil<std::chrono::seconds>(
+      std::min(until, LeaseClock::now() + options_.queue_wait) - LeaseClock::now());
+  receive.wait_seconds = static_cast<int>(std::clamp<std::chrono::seconds::rep>(
+      left.count(), 0, std::min<std::chrono::seconds::rep>(options_.queue_wait.count(),
+                                                           aws::k_sqs_max_wait_seconds)));
   receive.visibility_timeout =
-      static_cast<int>(std::chrono::ceil<std::chrono::seconds>(held_->lease()).count());
+      static_cast<int>(std::chrono::ceil<std::chrono::seconds>(held_->term()).count());
   if (fifo_) receive.receive_request_attempt_id = random_attempt_id();
   receive.system_attribute_names = k_system_attributes;
 
   auto messages = client_->receive_message(receive);
   if (!messages) return util::Unexpected(error(messages.error()));
-  const auto received = Clock::now();
-  last_poll_found_ = !messages->empty();
-  std::vector<SourceRequest> requests;
+  const auto received = LeaseClock::now();
+  std::vector<LeasedRequest> requests;
+  requests.reserve(messages->size());
   for (auto& message : *messages) {
-    if (auto count = parse_long(message.attribute("ApproximateReceiveCount")); count > 1) {
-      // Normal after a crash or a stop elsewhere; worth a word when it keeps happening.
-      warn(fmt::format("{}: delivered {} times; an earlier receive did not finish it",
-                       message.message_id, *count));
+    Lease lease = Lease::until(received + held_->term(), held_->term());
+    std::string exhausted = exhausted_reason(message);
+    if (exhausted.empty()) {
+      if (auto count = parse_long(message.attribute("ApproximateReceiveCount")); count > 1) {
+        // Normal after a crash or a stop elsewhere; worth a word when it keeps happening.
+        warn(fmt::format("{}: delivered {} times; an earlier receive did not finish it",
+                         message.message_id, *count));
+      }
     }
-    requests.push_back(SourceRequest{message.message_id, message.body.size(), std::nullopt,
-                                     message.receipt_handle});
-    held_->add(HeldMessage{std::move(message.receipt_handle), std::move(message.message_id),
-                           message.attribute("MessageGroupId"), std::move(message.body),
-                           received + held_->lease()});
+    held_->add(HeldMessage{message.receipt_handle, message.message_id,
+                           message.attribute("MessageGroupId"), lease});
+    requests.push_back(LeasedRequest{std::move(message.message_id), std::move(message.body),
+                                     std::move(message.receipt_handle), std::move(lease),
+                                     std::move(exhausted)});
   }
   return requests;
 }
 
-util::Expected<std::optional<std::string>, SourceError> SqsRequestSource::read(
-    const SourceRequest& request) {
-  if (!held_) return std::optional<std::string>();
-  return held_->body(request.receipt);
-}
-
-bool SqsRequestSource::still_held(const SourceRequest& request) {
-  if (!held_) return false;
-  std::vector<HeldMessage> to_release;
-  if (held_->startable(request.receipt, Clock::now(), to_release)) return true;
-  warn(fmt::format(
-      "{}: not applied, its visibility could not be kept{}; the queue will hand "
-      "it out again",
-      request.key,
-      to_release.empty()
-          ? ""
-          : fmt::format(" (and {} later message(s) of its group given back)", to_release.size())));
-  release_held(to_release);
-  return false;
-}
-
-util::Expected<void, SourceError> SqsRequestSource::remove(const SourceRequest& request) {
-  if (held_) held_->take(request.receipt);
-  auto deleted = client_->delete_message(queue_url_, request.receipt);
-  if (!deleted) return util::Unexpected(error(deleted.error()));
-  return {};
-}
-
-util::Expected<std::vector<std::pair<SourceRequest, SourceError>>, SourceError>
-SqsRequestSource::remove_batch(const std::vector<SourceRequest>& requests) {
-  std::vector<std::pair<SourceRequest, SourceError>> failed;
-  for (std::size_t first = 0; first < requests.size(); first += aws::k_sqs_max_batch) {
-    const std::size_t last = std::min(requests.size(), first + aws::k_sqs_max_batch);
+util::Expected<std::vector<NotRemoved>, SourceError> SqsRequestSource::acknowledge(
+    const std::vector<LeasedRequest>& requests) {
+  std::vector<NotRemoved> not_removed;
+  const auto lost = [&](const LeasedRequest& request, const std::string& why) {
+    not_removed.push_back(NotRemoved{
+        request, SourceError{"request source " + describe() + ": " + request.key + ": " + why},
+        true});
+  };
+  std::vector<const LeasedRequest*> deletable;
+  const auto now = LeaseClock::now();
+  for (const auto& request : requests) {
+    // An ended lease may be another consumer's now: its message is not ours to delete.
+    if (!request.lease.holds_for(LeaseClock::duration::zero(), now)) {
+      lost(request, "its lease was lost before it could be deleted");
+    } else {
+      deletable.push_back(&request);
+    }
+  }
+  for (std::size_t first = 0; first < deletable.size(); first += aws::k_sqs_max_batch) {
+    const std::size_t last = std::min(deletable.size(), first + aws::k_sqs_max_batch);
     std::vector<aws::SqsReceiptEntry> entries;
     for (std::size_t i = first; i < last; ++i) {
-      if (held_) held_->take(requests[i].receipt);
-      entries.push_back({std::to_string(i - first), requests[i].receipt, 0});
+      entries.push_back({std::to_string(i - first), deletable[i]->handle, 0});
     }
-    std::vector<std::size_t> retry;
     auto result = client_->delete_message_batch(queue_url_, entries);
     if (!result) {
-      for (std::size_t i = first; i < last; ++i) retry.push_back(i);
-    } else {
-      for (const auto& failure : result->failed) {
-        auto index = parse_long(failure.id);
-        if (index && *index >= 0 && static_cast<std::size_t>(*index) < entries.size()) {
-          retry.push_back(first + static_cast<std::size_t>(*index));
-        }
+      for (std::size_t i = first; i < last; ++i) {
+        not_removed.push_back(NotRemoved{*deletable[i], error(result.error()), false});
+      }
+      continue;
+    }
+    std::vector<bool> failed(last - first, false);
+    for (const auto& failure : result->failed) {
+      auto index = parse_long(failure.id);
+      if (!index || *index < 0 || static_cast<std::size_t>(*index) >= entries.size()) continue;
+      const LeasedRequest& request = *deletable[first + static_cast<std::size_t>(*index)];
+      failed[static_cast<std::size_t>(*index)] = true;
+      if (is_stale_receipt(failure.code, failure.message)) {
+        request.lease.lose();
+        lost(request, "the queue refused its receipt handle (" + failure.code + ")");
+      } else {
+        not_removed.push_back(NotRemoved{
+            request,
+            SourceError{"request source " + describe() + ": DeleteMessageBatch entry " +
+                            request.key + ": " + failure.code + ": " + failure.message,
+                        false},
+            false});
       }
     }
-    for (std::size_t i : retry) {
-      if (auto removed = remove(requests[i]); !removed) {
-        failed.emplace_back(requests[i], std::move(removed.error()));
-      }
+    for (std::size_t i = first; i < last; ++i) {
+      if (!failed[i - first]) held_->take(deletable[i]->handle);
     }
   }
-  return failed;
+  // A lost lease takes the later held messages of its FIFO group with it (they must not be
+  // applied before it comes back); the ones still ours go back to the queue at once.
+  std::vector<HeldMessage> to_release;
+  for (const auto& entry : not_removed) {
+    if (entry.lease_lost) held_->give_up(entry.request.handle, now, to_release);
+  }
+  std::erase_if(to_release, [&](const HeldMessage& message) {
+    return std::any_of(not_removed.begin(), not_removed.end(), [&](const NotRemoved& entry) {
+      return entry.request.handle == message.receipt;
+    });
+  });
+  if (!to_release.empty()) release_held(to_release);
+  return not_removed;
 }
 
-void SqsRequestSource::release(const std::vector<SourceRequest>& requests) {
+void SqsRequestSource::give_back(const std::vector<LeasedRequest>& requests) {
   if (!held_) return;
   std::vector<HeldMessage> messages;
-  for (const auto& request : requests) {
-    if (auto message = held_->take(request.receipt)) messages.push_back(std::move(*message));
-  }
+  const auto now = LeaseClock::now();
+  for (const auto& request : requests) held_->give_up(request.handle, now, messages);
+  aws::CallScope bounded({aws::CallClock::now() + k_max_release_call, nullptr});
   release_held(messages);
 }
 

@@ -11,17 +11,20 @@ namespace {
 
 constexpr std::size_t k_max_renew_batch = 10;  // ChangeMessageVisibilityBatch's limit
 constexpr std::chrono::milliseconds k_min_beat_period{100};
-// Beats this often per lease: a renewal is due at half a lease left, so a message has at least
-// 0.4 of a lease left when renewed, well above the quarter it needs to be started.
+// Beats this often per lease term; a renewal is due once a third of the term is used, so a
+// renewal that fails (its call is cut after a sixth of the term, see SqsRequestSource::renew)
+// is tried again several times before the quarter of a term a message needs to be applied.
 constexpr int k_beats_per_lease = 10;
 
 }  // namespace
 
-VisibilityHeartbeat::VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn)
+VisibilityHeartbeat::VisibilityHeartbeat(HeldMessages& held, Renew renew, Release release,
+                                         Warn warn)
     : held_(held),
       renew_(std::move(renew)),
+      release_(std::move(release)),
       warn_(std::move(warn)),
-      lease_seconds_(static_cast<int>((held.lease().count() + 999) / 1000)) {}
+      lease_seconds_(static_cast<int>((held.term().count() + 999) / 1000)) {}
 
 VisibilityHeartbeat::~VisibilityHeartbeat() {
   {
@@ -37,7 +40,7 @@ void VisibilityHeartbeat::start() {
 }
 
 void VisibilityHeartbeat::run() {
-  const auto period = std::max(k_min_beat_period, held_.lease() / k_beats_per_lease);
+  const auto period = std::max(k_min_beat_period, held_.term() / k_beats_per_lease);
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
     lock.unlock();
@@ -47,13 +50,19 @@ void VisibilityHeartbeat::run() {
 }
 
 void VisibilityHeartbeat::beat(LeaseClock::time_point now) {
-  if (auto expired = held_.expire(now); !expired.empty()) {
-    warn_(
-        fmt::format("{} held message(s) ({}{}) became visible to other consumers before their "
-                    "visibility could be extended; they will not be applied here",
-                    expired.size(), expired.front().message_id, expired.size() > 1 ? ", ..." : ""));
+  std::vector<HeldMessage> to_release;
+  if (auto expired = held_.expire(now, to_release); !expired.empty()) {
+    warn_(fmt::format(
+        "lease lost: {} held message(s) ({}{}) became visible to other consumers before their "
+        "visibility could be extended; they will not be applied here{}",
+        expired.size(), expired.front(), expired.size() > 1 ? ", ..." : "",
+        to_release.empty()
+            ? ""
+            : fmt::format(" (and {} later message(s) of their groups given back)",
+                          to_release.size())));
   }
-  auto due = held_.due(now);
+  if (!to_release.empty()) release_(to_release);
+  auto due = held_.due(now, held_.term() * 2 / 3);
   for (std::size_t first = 0; first < due.size(); first += k_max_renew_batch) {
     auto last = std::min(due.size(), first + k_max_renew_batch);
     renew_batch({due.begin() + static_cast<std::ptrdiff_t>(first),
@@ -76,14 +85,21 @@ void VisibilityHeartbeat::renew_batch(const std::vector<HeldMessages::Due>& batc
           " held message(s), trying again: " + result.error());
     return;
   }
+  std::vector<HeldMessage> to_release;
   for (const auto& failure : *result) {
     receipts.erase(std::remove(receipts.begin(), receipts.end(), failure.receipt), receipts.end());
     // A message deleted while the renewal was on its way needs no word.
-    if (!held_.mark_lost(failure.receipt)) continue;
-    warn_(ids[failure.receipt] + ": could not extend its visibility (" + failure.reason +
-          "); another consumer may receive it once its visibility timeout ends");
+    if (!held_.give_up(failure.receipt, LeaseClock::now(), to_release)) continue;
+    warn_("lease lost: " + ids[failure.receipt] + ": could not extend its visibility (" +
+          failure.reason + "); another consumer may receive it, so it is not applied here");
   }
   held_.renewed(receipts, sent);
+  // A refused message itself is not ours any more: only its group's later ones go back.
+  std::erase_if(to_release, [&](const HeldMessage& message) {
+    return std::any_of(result->begin(), result->end(),
+                       [&](const RenewFailure& failure) { return failure.receipt == message.receipt; });
+  });
+  if (!to_release.empty()) release_(to_release);
 }
 
 }  // namespace wc::source

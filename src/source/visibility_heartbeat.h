@@ -1,9 +1,10 @@
 #pragma once
 // Keeps held queue messages invisible to other consumers while they wait or are worked on: a
-// background thread renews every lease that is half used up, in batches. A renewal that fails
+// background thread renews every lease that is a third used up, in batches. A renewal that fails
 // as a whole is tried again at the next beat, while the lease lasts; a message whose renewal
-// is refused, or whose lease ended before it could be renewed, is marked lost and no longer
-// renewed, and will not be started (HeldMessages::startable).
+// is refused, or whose lease ended before it could be renewed, is given up with the later held
+// messages of its FIFO group (HeldMessages::give_up): their leases are lost, so the pipeline
+// applies none of them, and the ones still ours are made visible again at once.
 
 #include <condition_variable>
 #include <functional>
@@ -28,18 +29,20 @@ class VisibilityHeartbeat {
   /// the next beat, while the leases last).
   using Renew = std::function<util::Expected<std::vector<RenewFailure>, std::string>(
       const std::vector<std::string>& receipts, int seconds)>;
+  /// Makes given-up messages visible again at once.
+  using Release = std::function<void(const std::vector<HeldMessage>&)>;
   /// Reports failed renewals; the source itself does not log.
   using Warn = std::function<void(const std::string&)>;
 
-  VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn);
+  VisibilityHeartbeat(HeldMessages& held, Renew renew, Release release, Warn warn);
   /// Stops the thread (if started) and waits for it.
   ~VisibilityHeartbeat();
   VisibilityHeartbeat(const VisibilityHeartbeat&) = delete;
   VisibilityHeartbeat& operator=(const VisibilityHeartbeat&) = delete;
 
-  /// Starts the thread that beats ten times a lease. Calling it twice does nothing.
+  /// Starts the thread that beats ten times a lease term. Calling it twice does nothing.
   void start();
-  /// One round: marks lost the messages whose lease ended unrenewed (HeldMessages::expire),
+  /// One round: gives up the messages whose lease ended unrenewed (HeldMessages::expire),
   /// then renews every message due at `now` (HeldMessages::due).
   void beat(LeaseClock::time_point now);
 
@@ -49,6 +52,7 @@ class VisibilityHeartbeat {
 
   HeldMessages& held_;
   Renew renew_;
+  Release release_;
   Warn warn_;
   int lease_seconds_;
   std::mutex mutex_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "store/widget_store.h"
 #include "util/expected.h"
 
 namespace wc::store {
@@ -30,11 +31,12 @@ class DeadLetterSink {
  public:
   virtual ~DeadLetterSink() = default;
   virtual std::string describe() const = 0;
-  /// Checks the place exists and can be written (a directory is created).
-  virtual util::Expected<void, std::string> check() = 0;
+  /// Checks the place exists and can be written (a directory is created). The error's kind
+  /// says, as for a widget store, whether waiting may help (transient) or not (fatal).
+  virtual util::Expected<void, StoreError> check() = 0;
   /// Keeps the letter durably: `{name}` holds the bytes, `{name}.error.json` the record.
   /// Keeping the same letter twice leaves one copy.
-  virtual util::Expected<void, std::string> keep(const DeadLetter& letter) = 0;
+  virtual util::Expected<void, StoreError> keep(const DeadLetter& letter) = 0;
 };
 
 }  // namespace wc::store

@@ -12,25 +12,28 @@ std::string DirectoryDeadLetters::describe() const {
   return "dead-letter directory '" + directory_.string() + "'";
 }
 
-util::Expected<void, std::string> DirectoryDeadLetters::check() {
+util::Expected<void, StoreError> DirectoryDeadLetters::check() {
   std::error_code ec;
   fs::create_directories(directory_, ec);
   if (ec || !fs::is_directory(directory_, ec)) {
-    return util::Unexpected(describe() + " cannot be created: " +
-                            (ec ? ec.message() : std::string("not a directory")));
+    return util::Unexpected(
+        StoreError{StoreErrorKind::fatal, describe() + " cannot be created: " +
+                                              (ec ? ec.message() : std::string("not a directory"))});
   }
   remove_abandoned_temporaries(directory_);
   return {};
 }
 
-util::Expected<void, std::string> DirectoryDeadLetters::keep(const DeadLetter& letter) {
+util::Expected<void, StoreError> DirectoryDeadLetters::keep(const DeadLetter& letter) {
   std::string name = dead_letter_name(letter.source_key);
   // The record goes last: its presence means the bytes are there too.
   auto bytes = write_file_atomically(directory_ / name, letter.body);
-  if (!bytes) return util::Unexpected(describe() + ": " + bytes.error());
+  if (!bytes) return util::Unexpected(StoreError{StoreErrorKind::transient, describe() + ": " + bytes.error()});
   auto record = write_file_atomically(directory_ / (name + ".error.json"),
                                       dead_letter_record(letter));
-  if (!record) return util::Unexpected(describe() + ": " + record.error());
+  if (!record) {
+    return util::Unexpected(StoreError{StoreErrorKind::transient, describe() + ": " + record.error()});
+  }
   return {};
 }
 

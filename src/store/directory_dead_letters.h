@@ -12,8 +12,8 @@ class DirectoryDeadLetters : public DeadLetterSink {
   explicit DirectoryDeadLetters(std::filesystem::path directory);
 
   std::string describe() const override;
-  util::Expected<void, std::string> check() override;
-  util::Expected<void, std::string> keep(const DeadLetter& letter) override;
+  util::Expected<void, StoreError> check() override;
+  util::Expected<void, StoreError> keep(const DeadLetter& letter) override;
 
  private:
   std::filesystem::path directory_;

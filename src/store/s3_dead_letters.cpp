@@ -1,5 +1,7 @@
 #include "store/s3_dead_letters.h"
 
+#include "store/store_error.h"
+
 namespace wc::store {
 
 S3DeadLetters::S3DeadLetters(std::shared_ptr<aws::S3Client> client, std::string bucket)
@@ -7,21 +9,21 @@ S3DeadLetters::S3DeadLetters(std::shared_ptr<aws::S3Client> client, std::string 
 
 std::string S3DeadLetters::describe() const { return "dead-letter bucket '" + bucket_ + "'"; }
 
-util::Expected<void, std::string> S3DeadLetters::check() {
+util::Expected<void, StoreError> S3DeadLetters::check() {
   auto result = client_->head_bucket(bucket_);
-  if (!result) return util::Unexpected(describe() + ": " + result.error().describe());
+  if (!result) return util::Unexpected(store_error(describe(), result.error()));
   return {};
 }
 
-util::Expected<void, std::string> S3DeadLetters::keep(const DeadLetter& letter) {
+util::Expected<void, StoreError> S3DeadLetters::keep(const DeadLetter& letter) {
   // S3 keys may hold any bytes, so the source key is kept as it is.
   auto bytes = client_->put_object(bucket_, letter.source_key, letter.body);
-  if (!bytes) return util::Unexpected(describe() + ": " + bytes.error().describe());
+  if (!bytes) return util::Unexpected(store_error(describe(), bytes.error()));
   aws::PutObjectRequest json;
   json.content_type = "application/json";
   auto record = client_->put_object(bucket_, letter.source_key + ".error.json",
                                     dead_letter_record(letter), json);
-  if (!record) return util::Unexpected(describe() + ": " + record.error().describe());
+  if (!record) return util::Unexpected(store_error(describe(), record.error()));
   return {};
 }
 

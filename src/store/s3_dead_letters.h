@@ -15,9 +15,9 @@ class S3DeadLetters : public DeadLetterSink {
 
   std::string describe() const override;
   /// HeadBucket.
-  util::Expected<void, std::string> check() override;
+  util::Expected<void, StoreError> check() override;
   /// Object `{key}` with the bytes and `{key}.error.json` with the record.
-  util::Expected<void, std::string> keep(const DeadLetter& letter) override;
+  util::Expected<void, StoreError> keep(const DeadLetter& letter) override;
 
  private:
   std::shared_ptr<aws::S3Client> client_;

@@ -1,5 +1,7 @@
 #include "store/sqs_dead_letters.h"
 
+#include "store/store_error.h"
+
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -107,12 +109,12 @@ std::string SqsDeadLetters::describe() const {
   return "dead-letter queue '" + aws::queue_name_of(queue_) + "'";
 }
 
-util::Expected<void, std::string> SqsDeadLetters::check() {
+util::Expected<void, StoreError> SqsDeadLetters::check() {
   if (aws::is_queue_url(queue_)) {
     queue_url_ = queue_;
   } else {
     auto url = client_->get_queue_url(queue_);
-    if (!url) return util::Unexpected(describe() + ": " + url.error().describe());
+    if (!url) return util::Unexpected(store_error(describe(), url.error()));
     queue_url_ = std::move(*url);
   }
   fifo_ = aws::is_fifo_queue_name(aws::queue_name_of(queue_url_));
@@ -124,18 +126,18 @@ util::Expected<void, std::string> SqsDeadLetters::check() {
   } else if (attributes.error().code != "AccessDenied" &&
              attributes.error().code != "AccessDeniedException") {
     // Credentials that may only send keep the defaults; anything else is a real problem.
-    return util::Unexpected(describe() + ": " + attributes.error().describe());
+    return util::Unexpected(store_error(describe(), attributes.error()));
   }
   return {};
 }
 
-util::Expected<void, std::string> SqsDeadLetters::keep(const DeadLetter& letter) {
+util::Expected<void, StoreError> SqsDeadLetters::keep(const DeadLetter& letter) {
   if (queue_url_.empty()) {
     if (auto ready = check(); !ready) return ready;
   }
   auto sent =
       client_->send_message(queue_url_, dead_letter_message(letter, fifo_, max_message_size_));
-  if (!sent) return util::Unexpected(describe() + ": " + sent.error().describe());
+  if (!sent) return util::Unexpected(store_error(describe(), sent.error()));
   return {};
 }
 

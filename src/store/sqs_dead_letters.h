@@ -31,9 +31,9 @@ class SqsDeadLetters : public DeadLetterSink {
 
   std::string describe() const override;
   /// Resolves the queue URL and reads FifoQueue and MaximumMessageSize.
-  util::Expected<void, std::string> check() override;
+  util::Expected<void, StoreError> check() override;
   /// One SendMessage, as described above.
-  util::Expected<void, std::string> keep(const DeadLetter& letter) override;
+  util::Expected<void, StoreError> keep(const DeadLetter& letter) override;
 
  private:
   std::shared_ptr<aws::SqsClient> client_;

@@ -26,6 +26,7 @@ enum class StoreErrorKind {
   transient,  ///< retries exhausted on a transient failure: the store may be down
   request,    ///< the store refused this request only; others may succeed
   fatal,      ///< the store is missing or refuses our credentials: nothing will succeed
+  interrupted,  ///< cut short by a stop or the request's lease ending: applied or not, unknown
 };
 
 struct StoreError {

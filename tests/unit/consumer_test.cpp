@@ -10,116 +10,19 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
+#include "memory_backends.h"
 #include "model/widget_json.h"
 #include "store/document_widget_store.h"
 
 namespace wc::consumer {
 namespace {
 
-using source::SourceError;
-using source::SourceRequest;
-using store::StoreError;
 using store::StoreErrorKind;
-
-class MemorySource : public source::RequestSource {
- public:
-  std::map<std::string, std::string> requests;  // key -> body, in key order
-  std::vector<std::string> removed;
-  bool fail_remove = false;
-  bool fatal_poll = false;
-  std::vector<std::string>* events = nullptr;  // "apply KEY" / "remove KEY", in order
-  std::recursive_mutex mutex;  // shared with MemoryDocuments, which logs to `events` too
-
-  std::string describe() const override { return "memory source"; }
-  util::Expected<void, SourceError> check() override { return {}; }
-  util::Expected<std::vector<SourceRequest>, SourceError> poll(std::size_t max) override {
-    std::lock_guard lock(mutex);
-    if (fatal_poll) return util::Unexpected(SourceError{"memory source is gone", true});
-    std::vector<SourceRequest> out;
-    for (const auto& [key, body] : requests) {
-      if (out.size() == max) break;
-      if (handed_out_.count(key)) continue;
-      handed_out_.insert(key);
-      out.push_back(SourceRequest{key, body.size(), std::nullopt, {}});
-    }
-    return out;
-  }
-  util::Expected<std::optional<std::string>, SourceError> read(
-      const SourceRequest& request) override {
-    std::lock_guard lock(mutex);
-    auto it = requests.find(request.key);
-    if (it == requests.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
-  }
-  util::Expected<void, SourceError> remove(const SourceRequest& request) override {
-    std::lock_guard lock(mutex);
-    if (events) events->push_back("remove " + request.key);
-    if (fail_remove) return util::Unexpected(SourceError{"cannot remove", false});
-    requests.erase(request.key);
-    removed.push_back(request.key);
-    return {};
-  }
-
- private:
-  std::set<std::string> handed_out_;
-};
-
-class MemoryDocuments : public store::DocumentBackend {
- public:
-  std::map<std::string, std::string>& documents;
-  std::deque<StoreErrorKind>& failures;  // next put calls fail with these
-  std::string failing_label;             // when set, only puts of this label take a failure
-  bool healthy = true;
-  std::vector<std::string>* events = nullptr;
-  std::recursive_mutex& mutex;
-
-  MemoryDocuments(std::map<std::string, std::string>& docs, std::deque<StoreErrorKind>& fails,
-                  std::recursive_mutex& shared_mutex)
-      : documents(docs), failures(fails), mutex(shared_mutex) {}
-  std::string describe() const override { return "memory store"; }
-  util::Expected<void, StoreError> check() override {
-    if (healthy) return {};
-    return util::Unexpected(StoreError{StoreErrorKind::fatal, "memory store is down"});
-  }
-  util::Expected<std::optional<std::string>, StoreError> get(const std::string& key) override {
-    std::lock_guard lock(mutex);
-    auto it = documents.find(key);
-    if (it == documents.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
-  }
-  util::Expected<bool, StoreError> put(const std::string& key, const std::string& json,
-                                       bool only_if_absent) override {
-    std::lock_guard lock(mutex);
-    std::string label = model::widget_from_json(json)->label.value_or("");
-    if (events) events->push_back("apply " + label);
-    if (!failures.empty() && (failing_label.empty() || failing_label == label)) {
-      auto kind = failures.front();
-      failures.pop_front();
-      return util::Unexpected(StoreError{kind, "put refused"});
-    }
-    if (only_if_absent && documents.count(key)) return false;
-    documents[key] = json;
-    return true;
-  }
-  util::Expected<bool, StoreError> remove(const std::string& key) override {
-    std::lock_guard lock(mutex);
-    return documents.erase(key) > 0;
-  }
-};
-
-class MemoryDeadLetters : public store::DeadLetterSink {
- public:
-  std::vector<store::DeadLetter> letters;
-  std::mutex mutex;
-  std::string describe() const override { return "memory dead letters"; }
-  util::Expected<void, std::string> check() override { return {}; }
-  util::Expected<void, std::string> keep(const store::DeadLetter& letter) override {
-    std::lock_guard lock(mutex);
-    letters.push_back(letter);
-    return {};
-  }
-};
+using testing_support::MemoryDeadLetters;
+using testing_support::MemoryDocuments;
+using testing_support::MemorySource;
 
 std::string create(const std::string& id, const std::string& label) {
   return R"({"type":"create","requestId":"r","widgetId":")" + id +
@@ -148,9 +51,12 @@ class ConsumerTest : public testing::TestWithParam<std::size_t> {
     store = std::make_unique<store::DocumentWidgetStore>(std::move(docs));
   }
 
+  std::chrono::milliseconds outage_timeout{2'000};
+
   RunResult run() {
     ConsumerOptions options;
     options.idle_timeout = std::chrono::milliseconds(50);
+    options.outage_timeout = outage_timeout;
     options.concurrency = GetParam();
     Consumer consumer(source, *store, dead_letters, options, stop);
     return consumer.run();
@@ -240,10 +146,100 @@ TEST_P(ConsumerTest, TransientFailureWithStoreDownStopsWithoutDeadLettering) {
 
 TEST_P(ConsumerTest, RequestThatCannotBeRemovedStopsTheRun) {
   source.requests = {{"001", create("w1", "a")}, {"002", update("w1", "b")}};
-  source.fail_remove = true;
+  source.fatal_remove = true;
   RunResult result = run();
   EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_NE(result.fatal_error.find("applied but could not be removed"), std::string::npos);
   EXPECT_EQ(label_of("w1"), "a") << "the later update must not run before 001 is removed";
+}
+
+TEST_P(ConsumerTest, RemovalFailingTransientlyIsRetriedUntilTheOutageTimeout) {
+  source.requests = {{"001", create("w1", "a")}, {"002", update("w1", "b")}};
+  source.fail_remove = true;
+  outage_timeout = std::chrono::milliseconds(300);
+  const auto started = std::chrono::steady_clock::now();
+  RunResult result = run();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, outage_timeout);
+  EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_NE(result.fatal_error.find("unreachable for"), std::string::npos) << result.fatal_error;
+  EXPECT_EQ(label_of("w1"), "a") << "the later update must not run before 001 is removed";
+}
+
+TEST_P(ConsumerTest, StoreThatDoesNotAnswerIsWaitedForAndTheRequestAppliedWhenItIsBack) {
+  source.requests = {{"001", create("w1", "a")}};
+  failures.assign(1000, StoreErrorKind::transient);
+  backend->down_while_failing = true;
+  std::thread mend([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    std::lock_guard lock(source.mutex);
+    failures.clear();
+  });
+  RunResult result = run();
+  mend.join();
+  EXPECT_EQ(label_of("w1"), "a");
+  EXPECT_TRUE(dead_letters.letters.empty()) << "an unreachable store is not the request's fault";
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::created), 1u);
+}
+
+TEST_P(ConsumerTest, StoreThatStaysUnreachableEndsTheRunAfterTheOutageTimeout) {
+  source.requests = {{"001", create("w1", "a")}};
+  failures.assign(1000, StoreErrorKind::transient);
+  backend->down_while_failing = true;
+  outage_timeout = std::chrono::milliseconds(300);
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_NE(result.fatal_error.find("widget store memory store unreachable for"),
+            std::string::npos)
+      << result.fatal_error;
+  EXPECT_TRUE(dead_letters.letters.empty());
+  EXPECT_EQ(source.requests.size(), 1u);
+}
+
+TEST_P(ConsumerTest, SourceThatDoesNotAnswerCountsAsIdle) {
+  source.transient_polls = 1000;
+  RunResult result = run();
+  EXPECT_EQ(result.reason, StopReason::idle_timeout);
+}
+
+TEST_P(ConsumerTest, SourceThatStaysUnreachableEndsTheRunAfterTheOutageTimeout) {
+  source.transient_polls = 1000;
+  outage_timeout = std::chrono::milliseconds(200);
+  ConsumerOptions options;
+  options.outage_timeout = outage_timeout;
+  options.concurrency = GetParam();
+  RunResult result = Consumer(source, *store, dead_letters, options, stop).run();
+  EXPECT_EQ(result.reason, StopReason::fatal_error);
+  EXPECT_NE(result.fatal_error.find("request source memory source unreachable for"),
+            std::string::npos)
+      << result.fatal_error;
+}
+
+TEST_P(ConsumerTest, ExhaustedRequestIsDeadLetteredWithItsReasonAndRemoved) {
+  struct ExhaustingSource : MemorySource {
+    util::Expected<std::vector<source::LeasedRequest>, source::SourceError> poll(
+        std::size_t max, source::LeaseClock::time_point until) override {
+      auto polled = MemorySource::poll(max, until);
+      if (polled) {
+        for (auto& request : *polled) {
+          if (request.key == "001") request.exhausted = "received 11 times";
+        }
+      }
+      return polled;
+    }
+  };
+  ExhaustingSource exhausting;
+  exhausting.requests = {{"001", create("w1", "poison")}, {"002", create("w2", "ok")}};
+  ConsumerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(50);
+  options.concurrency = GetParam();
+  RunResult result = Consumer(exhausting, *store, dead_letters, options, stop).run();
+  ASSERT_EQ(dead_letters.letters.size(), 1u);
+  EXPECT_EQ(dead_letters.letters[0].source_key, "001");
+  EXPECT_EQ(dead_letters.letters[0].reason, "received 11 times");
+  EXPECT_FALSE(label_of("w1")) << "a given-up request is not applied";
+  EXPECT_EQ(label_of("w2"), "ok");
+  EXPECT_TRUE(exhausting.requests.empty());
+  EXPECT_EQ(result.stats.count_of(FinalOutcome::dead_lettered), 1u);
 }
 
 TEST_P(ConsumerTest, FatalSourceErrorStops) {

@@ -143,8 +143,8 @@ TEST(SqsDeadLetters, MissingQueueFailsTheCheckNamingIt) {
                     {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});
   auto checked = sink.check();
   ASSERT_FALSE(checked);
-  EXPECT_NE(checked.error().find("dead-letter queue 'gone'"), std::string::npos);
-  EXPECT_NE(checked.error().find("NonExistentQueue"), std::string::npos);
+  EXPECT_NE(checked.error().message.find("dead-letter queue 'gone'"), std::string::npos);
+  EXPECT_NE(checked.error().message.find("NonExistentQueue"), std::string::npos);
 }
 
 }  // namespace

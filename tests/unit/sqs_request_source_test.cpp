@@ -1,5 +1,5 @@
 // SqsRequestSource over a scripted transport: what each poll asks for, how messages are
-// handed out, read, deleted and given back.
+// handed out with their leases, deleted and given back, and when one is given up as poison.
 
 #include "source/sqs_request_source.h"
 
@@ -28,12 +28,16 @@ aws::ServiceConfig sqs_config() {
   return config;
 }
 
-std::string attributes(int visibility, bool fifo) {
-  return Json{
-      {"Attributes",
-       {{"VisibilityTimeout", std::to_string(visibility)}, {"FifoQueue", fifo ? "true" : "false"}}}}
-      .dump();
+std::string attributes(int visibility, bool fifo, bool redrive = false) {
+  Json values = {{"VisibilityTimeout", std::to_string(visibility)},
+                 {"FifoQueue", fifo ? "true" : "false"}};
+  if (redrive) {
+    values["RedrivePolicy"] = R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:0:dlq","maxReceiveCount":"5"})";
+  }
+  return Json{{"Attributes", values}}.dump();
 }
+
+const LeaseClock::time_point k_no_deadline = LeaseClock::time_point::max();
 
 std::string messages(int count, const std::string& group = "") {
   Json list = Json::array();
@@ -60,6 +64,12 @@ struct SqsSourceTest : ::testing::Test {
     options.warn = [this](const std::string& w) { warnings.push_back(w); };
     return std::make_unique<SqsRequestSource>(client, std::move(queue), std::move(options));
   }
+  /// A source opened on a queue URL (its GetQueueAttributes answer must be scripted first).
+  std::unique_ptr<SqsRequestSource> opened(std::string url, SqsSourceOptions options = {}) {
+    auto queue = source(std::move(url), std::move(options));
+    EXPECT_TRUE(queue->open());
+    return queue;
+  }
 
   /// Targets and bodies of everything sent from index `from` on.
   std::vector<std::pair<std::string, Json>> sent_from(std::size_t from) {
@@ -78,26 +88,34 @@ TEST_F(SqsSourceTest, NameIsResolvedThenAttributesRead) {
   transport->answer(200, attributes(30, false));
   auto queue = source("requests");
   EXPECT_EQ(queue->describe(), "SQS queue 'requests'");
-  ASSERT_TRUE(queue->check());
+  ASSERT_TRUE(queue->open());
   auto sent = sent_from(0);
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].first, "GetQueueUrl");
   EXPECT_EQ(sent[1].first, "GetQueueAttributes");
   EXPECT_EQ(sent[1].second["QueueUrl"], k_url);
+  EXPECT_EQ(sent[1].second["AttributeNames"],
+            Json::array({"VisibilityTimeout", "FifoQueue", "RedrivePolicy"}));
 }
 
 TEST_F(SqsSourceTest, UrlIsUsedAsGivenWithoutGetQueueUrl) {
   transport->answer(200, attributes(30, false));
   auto queue = source(k_url);
   EXPECT_EQ(queue->describe(), "SQS queue 'requests'");
-  ASSERT_TRUE(queue->check());
+  ASSERT_TRUE(queue->open());
   EXPECT_EQ(sent_from(0).at(0).first, "GetQueueAttributes");
+}
+
+TEST_F(SqsSourceTest, PollBeforeOpenIsAnErrorAndSendsNothing) {
+  auto polled = source(k_url)->poll(10, k_no_deadline);
+  ASSERT_FALSE(polled);
+  EXPECT_TRUE(transport->sent().empty());
 }
 
 TEST_F(SqsSourceTest, MissingQueueIsFatal) {
   transport->answer(400, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist"})",
                     {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});
-  auto checked = source("nope")->check();
+  auto checked = source("nope")->open();
   ASSERT_FALSE(checked);
   EXPECT_TRUE(checked.error().fatal);
   EXPECT_NE(checked.error().message.find("SQS queue 'nope'"), std::string::npos);
@@ -108,19 +126,18 @@ TEST_F(SqsSourceTest, CredentialsThatMayNotReadAttributesGetTheDefaultLeaseAndAW
   transport->answer(403, R"({"__type":"AccessDenied"})",
                     {{"x-amzn-query-error", "AccessDenied;Sender"}});
   transport->answer(200, "{}");
-  auto queue = source(k_url);
-  ASSERT_TRUE(queue->check());
+  auto queue = opened(k_url);
   ASSERT_EQ(warnings.size(), 1u);
-  ASSERT_TRUE(queue->poll(10));
+  ASSERT_TRUE(queue->poll(10, k_no_deadline));
   EXPECT_EQ(sent_from(1).at(0).second["VisibilityTimeout"], 30);
 }
 
-TEST_F(SqsSourceTest, PollLongPollsForTenWithTheQueuesLeaseAndHandsOutInOrder) {
+TEST_F(SqsSourceTest, PollLongPollsForTenAndHandsOutInOrderWithBodiesAndLeases) {
   transport->answer(200, attributes(45, false));
   transport->answer(200, messages(3));
-  auto queue = source(k_url);
-  ASSERT_TRUE(queue->check());
-  auto requests = queue->poll(1000);
+  auto queue = opened(k_url);
+  const auto before = LeaseClock::now();
+  auto requests = queue->poll(1000, k_no_deadline);
   ASSERT_TRUE(requests);
   auto receive = sent_from(1).at(0);
   EXPECT_EQ(receive.first, "ReceiveMessage");
@@ -134,8 +151,12 @@ TEST_F(SqsSourceTest, PollLongPollsForTenWithTheQueuesLeaseAndHandsOutInOrder) {
   for (int i = 0; i < 3; ++i) {
     const auto& request = (*requests)[static_cast<std::size_t>(i)];
     EXPECT_EQ(request.key, "m" + std::to_string(i));
-    EXPECT_EQ(request.receipt, "rh" + std::to_string(i));
-    EXPECT_FALSE(request.body);  // read() decides whether it may still be started
+    EXPECT_EQ(request.handle, "rh" + std::to_string(i));
+    EXPECT_EQ(request.body, "body" + std::to_string(i));
+    EXPECT_TRUE(request.lease.ends());
+    EXPECT_EQ(request.lease.term(), std::chrono::seconds(45));
+    EXPECT_GE(request.lease.deadline(), before + 45s);
+    EXPECT_TRUE(request.exhausted.empty());
   }
 }
 
@@ -144,32 +165,42 @@ TEST_F(SqsSourceTest, RedeliveredMessageGetsAWarning) {
   transport->answer(200, R"({"Messages":[
       {"MessageId":"first","ReceiptHandle":"r1","Body":"b","Attributes":{"ApproximateReceiveCount":"1"}},
       {"MessageId":"again","ReceiptHandle":"r2","Body":"b","Attributes":{"ApproximateReceiveCount":"3"}}]})");
-  auto queue = source(k_url);
-  ASSERT_TRUE(queue->poll(10));
+  auto queue = opened(k_url);
+  ASSERT_TRUE(queue->poll(10, k_no_deadline));
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("again: delivered 3 times"), std::string::npos);
 }
 
-TEST_F(SqsSourceTest, ReadReturnsTheReceivedBodyWithoutACall) {
+TEST_F(SqsSourceTest, MessageReceivedMoreThanMaxReceivesIsHandedOutExhausted) {
   transport->answer(200, attributes(30, false));
-  transport->answer(200, messages(2));
-  auto queue = source(k_url);
-  auto requests = queue->poll(10);
-  ASSERT_TRUE(requests);
-  const auto calls = client->calls();
-  auto body = queue->read((*requests)[1]);
-  ASSERT_TRUE(body);
-  EXPECT_EQ(*body, std::optional<std::string>("body1"));
-  EXPECT_EQ(client->calls(), calls);
+  transport->answer(200, R"({"Messages":[
+      {"MessageId":"ok","ReceiptHandle":"r1","Body":"b","Attributes":{"ApproximateReceiveCount":"3"}},
+      {"MessageId":"poison","ReceiptHandle":"r2","Body":"b","Attributes":{"ApproximateReceiveCount":"4"}}]})");
+  SqsSourceOptions options;
+  options.max_receives = 3;
+  auto requests = *opened(k_url, options)->poll(10, k_no_deadline);
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_TRUE(requests[0].exhausted.empty());
+  EXPECT_NE(requests[1].exhausted.find("received 4 times, more than --max-receives 3"),
+            std::string::npos);
+}
+
+TEST_F(SqsSourceTest, QueueWithARedrivePolicyKeepsItsOwnLimit) {
+  transport->answer(200, attributes(30, false, /*redrive=*/true));
+  transport->answer(200, R"({"Messages":[
+      {"MessageId":"m","ReceiptHandle":"r","Body":"b","Attributes":{"ApproximateReceiveCount":"50"}}]})");
+  auto requests = *opened(k_url)->poll(10, k_no_deadline);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_TRUE(requests[0].exhausted.empty());
 }
 
 TEST_F(SqsSourceTest, FifoReceiveCarriesAFreshAttemptIdEachTime) {
   transport->answer(200, attributes(30, true));
   transport->answer(200, "{}");
   transport->answer(200, "{}");
-  auto queue = source(k_fifo_url);
-  ASSERT_TRUE(queue->poll(10));
-  ASSERT_TRUE(queue->poll(10));
+  auto queue = opened(k_fifo_url);
+  ASSERT_TRUE(queue->poll(10, k_no_deadline));
+  ASSERT_TRUE(queue->poll(10, k_no_deadline));
   auto sent = sent_from(1);
   ASSERT_EQ(sent.size(), 2u);
   std::string first = sent[0].second.value("ReceiveRequestAttemptId", "");
@@ -178,63 +209,62 @@ TEST_F(SqsSourceTest, FifoReceiveCarriesAFreshAttemptIdEachTime) {
   EXPECT_NE(first, second);
 }
 
-TEST_F(SqsSourceTest, QueueWaitIsHonouredAndCappedByWhatTheIdleTimeoutHasLeft) {
-  transport->answer(200, attributes(30, false));
-  transport->answer(200, "{}");
-  SqsSourceOptions options;
-  options.queue_wait = 20s;
-  options.idle_timeout = 3500ms;
-  auto queue = source(k_url, options);
-  ASSERT_TRUE(queue->poll(10));
-  EXPECT_EQ(sent_from(1).at(0).second["WaitTimeSeconds"], 4);  // rounded up: ends just after
-
-  SqsSourceOptions short_wait;
-  short_wait.queue_wait = 5s;
-  auto other = source(k_url, short_wait);
-  transport->answer(200, attributes(30, false));
-  transport->answer(200, "{}");
-  ASSERT_TRUE(other->poll(10));
-  EXPECT_EQ(sent_from(3).at(0).second["WaitTimeSeconds"], 5);
-}
-
-TEST_F(SqsSourceTest, IdleTimeoutCountsFromTheFirstPollAfterTheLastRequest) {
+TEST_F(SqsSourceTest, LongPollEndsJustAfterThePipelinesDeadlineAndNeverPastQueueWait) {
   transport->answer(200, attributes(30, false));
   transport->answer(200, "{}");
   transport->answer(200, "{}");
   SqsSourceOptions options;
-  options.idle_timeout = 1500ms;
-  auto queue = source(k_url, options);
-  ASSERT_TRUE(queue->poll(10));
-  std::this_thread::sleep_for(600ms);
-  ASSERT_TRUE(queue->poll(10));  // still idle since the first poll: 0.9 s left
+  options.queue_wait = 5s;
+  auto queue = opened(k_url, options);
+  ASSERT_TRUE(queue->poll(10, LeaseClock::now() + 3500ms));
+  ASSERT_TRUE(queue->poll(10, k_no_deadline));
   auto sent = sent_from(1);
-  EXPECT_EQ(sent.at(0).second["WaitTimeSeconds"], 2);
-  EXPECT_EQ(sent.at(1).second["WaitTimeSeconds"], 1);
+  EXPECT_EQ(sent.at(0).second["WaitTimeSeconds"], 4);  // rounded up: ends just after
+  EXPECT_EQ(sent.at(1).second["WaitTimeSeconds"], 5);
 }
 
-TEST_F(SqsSourceTest, FreshMessagesAreStillHeldAndReleasedOnesAreNot) {
+TEST_F(SqsSourceTest, GivenBackMessagesAreMadeVisibleAndTheirLeasesLost) {
   transport->answer(200, attributes(30, true));
   transport->answer(200, messages(2, "widget-1"));
-  auto queue = source(k_fifo_url);
-  auto requests = *queue->poll(10);
-  EXPECT_TRUE(queue->still_held(requests[0]));
+  auto queue = opened(k_fifo_url);
+  auto requests = *queue->poll(10, k_no_deadline);
   transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");
-  queue->release({requests[1]});
-  EXPECT_FALSE(queue->still_held(requests[1]));
-  ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("m1: not applied"), std::string::npos);
+  queue->give_back({requests[1]});
+  EXPECT_FALSE(requests[0].lease.lost());
+  EXPECT_TRUE(requests[1].lease.lost());
+  auto sent = sent_from(2);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].first, "ChangeMessageVisibilityBatch");
+  EXPECT_EQ(sent[0].second["Entries"],
+            Json::parse(R"([{"Id":"0","ReceiptHandle":"rh1","VisibilityTimeout":0}])"));
 }
 
-TEST_F(SqsSourceTest, RefusedRenewalMeansTheMessageAndItsGroupsLaterOnesAreNotApplied) {
-  transport->answer(200, attributes(2, true));  // 2 s lease: renewed within half a second
+TEST_F(SqsSourceTest, GivingBackAFifoMessageGivesBackTheLaterOnesOfItsGroup) {
+  transport->answer(200, attributes(30, true));
   transport->answer(200, messages(3, "widget-1"));
-  auto queue = source(k_fifo_url);
-  auto requests = *queue->poll(10);
+  auto queue = opened(k_fifo_url);
+  auto requests = *queue->poll(10, k_no_deadline);
+  transport->answer(200, R"({"Successful":[{"Id":"0"},{"Id":"1"}],"Failed":[]})");
+  queue->give_back({requests[1]});
+  EXPECT_FALSE(requests[0].lease.lost());
+  EXPECT_TRUE(requests[2].lease.lost()) << "it must not overtake the one given back";
+  EXPECT_EQ(sent_from(2).at(0).second["Entries"].size(), 2u);
+}
+
+TEST_F(SqsSourceTest, RefusedRenewalLosesTheLeaseAndGivesBackItsGroupsLaterOnes) {
+  transport->answer(200, attributes(2, true));  // 2 s lease: renewed within a second
+  transport->answer(200, messages(3, "widget-1"));
+  auto queue = opened(k_fifo_url);
+  auto requests = *queue->poll(10, k_no_deadline);
   transport->answer(200, R"({"Successful":[{"Id":"1"},{"Id":"2"}],
       "Failed":[{"Id":"0","SenderFault":true,"Code":"ReceiptHandleIsInvalid","Message":"x"}]})");
-  for (int i = 0; i < 100 && warnings.empty(); ++i) std::this_thread::sleep_for(20ms);
+  transport->answer(200, R"({"Successful":[{"Id":"0"},{"Id":"1"}],"Failed":[]})");
+  for (int i = 0; i < 100 && !requests[2].lease.lost(); ++i) std::this_thread::sleep_for(20ms);
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_FALSE(queue->still_held(requests[0]));
+  EXPECT_NE(warnings[0].find("lease lost"), std::string::npos);
+  EXPECT_TRUE(requests[0].lease.lost());
+  EXPECT_TRUE(requests[1].lease.lost());
+  EXPECT_TRUE(requests[2].lease.lost());
   auto sent = transport->sent();
   auto last = Json::parse(sent.back().body);
   EXPECT_EQ(std::string(sent.back().header("X-Amz-Target")),
@@ -242,107 +272,95 @@ TEST_F(SqsSourceTest, RefusedRenewalMeansTheMessageAndItsGroupsLaterOnesAreNotAp
   EXPECT_EQ(last["Entries"][0]["ReceiptHandle"], "rh1");
   EXPECT_EQ(last["Entries"][0]["VisibilityTimeout"], 0);
   EXPECT_EQ(last["Entries"][1]["ReceiptHandle"], "rh2");
-  EXPECT_FALSE(queue->still_held(requests[1]));
-  EXPECT_FALSE(queue->still_held(requests[2]));
 }
 
-TEST_F(SqsSourceTest, HeldMessagesAreRenewedReleasedOnesAreNot) {
+TEST_F(SqsSourceTest, HeldMessagesAreRenewedGivenBackOnesAreNot) {
   transport->answer(200, attributes(2, false));  // 2 s lease: renewed within a second
   transport->answer(200, messages(2));
-  auto queue = source(k_url);
-  auto requests = *queue->poll(10);
-  transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");  // the release
+  auto queue = opened(k_url);
+  auto requests = *queue->poll(10, k_no_deadline);
+  transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");  // the give-back
   transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");  // the renewal
-  queue->release({requests[1]});
-  const auto release_calls = transport->sent().size();
-  for (int i = 0; i < 100 && transport->sent().size() == release_calls; ++i) {
+  const auto first_deadline = requests[0].lease.deadline();
+  queue->give_back({requests[1]});
+  const auto give_back_calls = transport->sent().size();
+  for (int i = 0; i < 100 && transport->sent().size() == give_back_calls; ++i) {
     std::this_thread::sleep_for(20ms);
   }
-  auto sent = sent_from(release_calls);
+  auto sent = sent_from(give_back_calls);
   ASSERT_FALSE(sent.empty());
   EXPECT_EQ(sent[0].first, "ChangeMessageVisibilityBatch");
   EXPECT_EQ(sent[0].second["Entries"],
             Json::parse(R"([{"Id":"0","ReceiptHandle":"rh0","VisibilityTimeout":2}])"));
-  EXPECT_TRUE(queue->still_held(requests[0]));
+  for (int i = 0; i < 50 && requests[0].lease.deadline() == first_deadline; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GT(requests[0].lease.deadline(), first_deadline) << "the pipeline sees the renewal";
 }
 
-TEST_F(SqsSourceTest, RemoveDeletesByReceiptHandle) {
-  transport->answer(200, attributes(30, false));
-  transport->answer(200, messages(1));
-  auto queue = source(k_url);
-  auto requests = queue->poll(10);
-  ASSERT_TRUE(queue->remove(requests->at(0)));
-  auto sent = sent_from(2);
-  ASSERT_EQ(sent.size(), 1u);
-  EXPECT_EQ(sent[0].first, "DeleteMessage");
-  EXPECT_EQ(sent[0].second["ReceiptHandle"], "rh0");
-}
-
-TEST_F(SqsSourceTest, FailedDeleteIsAnErrorNamingTheQueue) {
-  transport->answer(200, attributes(30, false));
-  transport->answer(200, messages(1));
-  transport->answer(400, R"({"__type":"com.amazonaws.sqs#ReceiptHandleIsInvalid"})");
-  auto queue = source(k_url);
-  auto requests = queue->poll(10);
-  auto removed = queue->remove(requests->at(0));
-  ASSERT_FALSE(removed);
-  EXPECT_FALSE(removed.error().fatal);
-  EXPECT_NE(removed.error().message.find("ReceiptHandleIsInvalid"), std::string::npos);
-}
-
-TEST_F(SqsSourceTest, RemoveBatchDeletesInTensAndRetriesFailedEntriesOneByOne) {
+TEST_F(SqsSourceTest, AcknowledgeDeletesInTensAndReturnsWhatFailedWithoutRetrying) {
   transport->answer(200, attributes(30, false));
   transport->answer(200, messages(10));
   transport->answer(200, R"({"Messages":[{"MessageId":"x","ReceiptHandle":"rhx","Body":"b"},
                                         {"MessageId":"y","ReceiptHandle":"rhy","Body":"b"}]})");
-  auto queue = source(k_url);
-  auto requests = *queue->poll(10);
-  auto more = *queue->poll(10);
+  auto queue = opened(k_url);
+  auto requests = *queue->poll(10, k_no_deadline);
+  auto more = *queue->poll(10, k_no_deadline);
   requests.insert(requests.end(), more.begin(), more.end());
-  // First batch: entry 3 fails; its single retry fails too. Second batch: all fine.
   transport->answer(
       200, R"({"Successful":[],"Failed":[{"Id":"3","Code":"InternalError","Message":"x"}]})");
-  transport->answer(400, R"({"__type":"com.amazonaws.sqs#ReceiptHandleIsInvalid"})");
   transport->answer(200, R"({"Successful":[{"Id":"0"},{"Id":"1"}],"Failed":[]})");
-  auto failed = queue->remove_batch(requests);
+  auto failed = queue->acknowledge(requests);
   ASSERT_TRUE(failed);
   ASSERT_EQ(failed->size(), 1u);
-  EXPECT_EQ(failed->at(0).first.key, "m3");
+  EXPECT_EQ(failed->at(0).request.key, "m3");
+  EXPECT_FALSE(failed->at(0).lease_lost);
+  EXPECT_NE(failed->at(0).error.message.find("InternalError"), std::string::npos);
   auto sent = sent_from(3);
-  ASSERT_EQ(sent.size(), 3u);
+  ASSERT_EQ(sent.size(), 2u) << "removal is retried in one place: RemovalBatcher";
   EXPECT_EQ(sent[0].first, "DeleteMessageBatch");
   EXPECT_EQ(sent[0].second["Entries"].size(), 10u);
-  EXPECT_EQ(sent[1].first, "DeleteMessage");
-  EXPECT_EQ(sent[1].second["ReceiptHandle"], "rh3");
-  EXPECT_EQ(sent[2].first, "DeleteMessageBatch");
-  EXPECT_EQ(sent[2].second["Entries"][1]["ReceiptHandle"], "rhy");
+  EXPECT_EQ(sent[1].second["Entries"][1]["ReceiptHandle"], "rhy");
 }
 
-TEST_F(SqsSourceTest, ReleaseMakesHeldMessagesVisibleAtOnce) {
+TEST_F(SqsSourceTest, StaleReceiptOnDeleteIsALostLeaseNotAnError) {
+  transport->answer(200, attributes(30, true));
+  transport->answer(200, messages(2, "g"));
+  transport->answer(200, R"({"Successful":[],
+      "Failed":[{"Id":"0","SenderFault":true,"Code":"ReceiptHandleIsInvalid","Message":"x"}]})");
+  transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");
+  auto queue = opened(k_fifo_url);
+  auto requests = *queue->poll(10, k_no_deadline);
+  auto failed = queue->acknowledge({requests[0]});
+  ASSERT_TRUE(failed);
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_TRUE(failed->at(0).lease_lost);
+  EXPECT_TRUE(requests[1].lease.lost()) << "the later one of its group must wait for it";
+  EXPECT_EQ(sent_from(3).at(0).second["Entries"][0]["ReceiptHandle"], "rh1");
+}
+
+TEST_F(SqsSourceTest, MessageWhoseLeaseEndedIsNotDeleted) {
   transport->answer(200, attributes(30, false));
-  transport->answer(200, messages(3));
-  auto queue = source(k_url);
-  auto requests = *queue->poll(10);
-  ASSERT_TRUE(queue->remove(requests[0]));
-  queue->release(requests);  // the removed one is no longer ours to release
-  auto sent = sent_from(3);
-  ASSERT_EQ(sent.size(), 1u);
-  EXPECT_EQ(sent[0].first, "ChangeMessageVisibilityBatch");
-  EXPECT_EQ(sent[0].second["Entries"],
-            Json::parse(R"([{"Id":"0","ReceiptHandle":"rh1","VisibilityTimeout":0},
-                            {"Id":"1","ReceiptHandle":"rh2","VisibilityTimeout":0}])"));
-  auto body = queue->read(requests[1]);
-  ASSERT_TRUE(body);
-  EXPECT_FALSE(*body);  // released: no longer ours to start
+  transport->answer(200, messages(1));
+  auto queue = opened(k_url);
+  auto requests = *queue->poll(10, k_no_deadline);
+  requests[0].lease.lose();
+  const auto calls = transport->sent().size();
+  auto failed = queue->acknowledge(requests);
+  ASSERT_TRUE(failed);
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_TRUE(failed->at(0).lease_lost);
+  EXPECT_EQ(transport->sent().size(), calls) << "another consumer may hold it now";
 }
 
 TEST_F(SqsSourceTest, DestroyingTheSourceReleasesWhatIsStillHeld) {
   transport->answer(200, attributes(30, false));
   transport->answer(200, messages(2));
+  transport->answer(200, R"({"Successful":[{"Id":"0"}],"Failed":[]})");
   {
-    auto queue = source(k_url);
-    auto requests = *queue->poll(10);
-    ASSERT_TRUE(queue->remove(requests[0]));
+    auto queue = opened(k_url);
+    auto requests = *queue->poll(10, k_no_deadline);
+    ASSERT_TRUE(queue->acknowledge({requests[0]}));
   }
   auto sent = sent_from(3);
   ASSERT_EQ(sent.size(), 1u);
@@ -354,7 +372,7 @@ TEST_F(SqsSourceTest, DestroyingTheSourceReleasesWhatIsStillHeld) {
 TEST_F(SqsSourceTest, RefusedCredentialsOnReceiveAreFatal) {
   transport->answer(200, attributes(30, false));
   transport->answer(400, R"({"__type":"com.amazon.coral.service#InvalidClientTokenId"})");
-  auto polled = source(k_url)->poll(10);
+  auto polled = opened(k_url)->poll(10, k_no_deadline);
   ASSERT_FALSE(polled);
   EXPECT_TRUE(polled.error().fatal);
 }
@@ -362,7 +380,7 @@ TEST_F(SqsSourceTest, RefusedCredentialsOnReceiveAreFatal) {
 TEST_F(SqsSourceTest, UnreachableQueueIsNotFatal) {
   transport->answer(200, attributes(30, false));
   for (int i = 0; i < 6; ++i) transport->fail(aws::TransportErrorKind::connect);
-  auto polled = source(k_url)->poll(10);
+  auto polled = opened(k_url)->poll(10, k_no_deadline);
   ASSERT_FALSE(polled);
   EXPECT_FALSE(polled.error().fatal);
 }

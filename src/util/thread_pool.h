@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace wc::consumer {
+namespace wc::util {
 
 class ThreadPool {
  public:
@@ -30,4 +30,4 @@ class ThreadPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace wc::consumer
+}  // namespace wc::util

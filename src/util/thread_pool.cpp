@@ -1,6 +1,6 @@
-#include "consumer/thread_pool.h"
+#include "util/thread_pool.h"
 
-namespace wc::consumer {
+namespace wc::util {
 
 ThreadPool::ThreadPool(std::size_t threads) {
   threads_.reserve(threads);
@@ -38,4 +38,4 @@ void ThreadPool::work() {
   }
 }
 
-}  // namespace wc::consumer
+}  // namespace wc::util
