@@ -75,13 +75,8 @@ def send_in_order(sqs, url: str, requests: dict[str, bytes]) -> None:
 class AtomicSqsMoto(h.MotoServer):
     """A private moto whose SQS message operations are atomic (see sqs_atomic_moto.py)."""
 
-    def _try_start(self, port: int, env: dict) -> bool:
-        original = h._moto_command
-        h._moto_command = lambda: [sys.executable, str(HERE / "sqs_atomic_moto.py")]
-        try:
-            return super()._try_start(port, env)
-        finally:
-            h._moto_command = original
+    def __init__(self, auth_after: int | None = None, **options):
+        super().__init__(auth_after, atomic_sqs=True, **options)
 
 
 # --------------------------------------------------------------------------------------------
