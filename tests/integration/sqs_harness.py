@@ -5,9 +5,7 @@ once), and the log lines that count a consumer's work and its AWS calls."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
-import sys
 from pathlib import Path
 
 import boto3
@@ -16,13 +14,6 @@ import botocore.config
 import wc_harness as h
 
 HERE = Path(__file__).resolve().parent
-
-# WORDING-DEPENDENT: the per-request INFO line ends "<outcome> <latency>" (SPEC.md §8), and the
-# stop summary has "AWS: N calls".
-REQUEST_LINE_RE = re.compile(
-    r"\bINFO\b.*\b(created|replaced|updated|deleted|missing|rejected|dead-lettered)\s+"
-    + h.LATENCY_RE.pattern)
-AWS_CALLS_RE = re.compile(r"AWS: (\d+) calls")
 
 
 def sqs_client(endpoint: str):
@@ -107,14 +98,15 @@ def run_producer(args: list, work: h.Workdir, env: dict[str, str],
 # Reading a consumer's log
 
 
-def request_lines(log_dir: Path) -> list[str]:
+def request_lines(log_dir: Path) -> list[h.RequestLine]:
     """The per-request INFO lines: one per request this consumer finished."""
-    return [line for line in h.log_lines(log_dir) if REQUEST_LINE_RE.search(line)]
+    return h.request_lines(h.log_lines(log_dir))
 
 
 def aws_calls(result: h.RunResult) -> int:
-    """The N of the stop line's "AWS: N calls"."""
-    found = AWS_CALLS_RE.findall(result.output)
-    if not found:
-        raise AssertionError("no 'AWS: N calls' line in the output" + result.describe())
-    return int(found[-1])
+    """The N of the stop summary's "AWS: N calls" line."""
+    summary = h.summary_of(result.stdout.split("\n"))
+    if summary is None or summary.aws_calls is None:
+        raise AssertionError("no summary with an 'AWS: N calls' line in the output"
+                             + result.describe())
+    return summary.aws_calls

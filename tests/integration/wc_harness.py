@@ -215,9 +215,23 @@ def create_bucket(s3, prefix: str) -> str:
     return name
 
 
+K_UPLOAD_THREADS = 8
+
+
+def in_parallel(function, items, threads: int = K_UPLOAD_THREADS) -> list:
+    """function(item) for each item, `threads` at a time (boto3 clients may be shared by
+    threads); the results in the order of `items`, and the first exception raised again."""
+    items = list(items)
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(min(threads, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
 def upload_requests(s3, bucket: str, requests: dict[str, bytes]) -> None:
-    for key, body in requests.items():
-        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    """Puts each request as an object, several at once (moto answers calls side by side)."""
+    in_parallel(lambda item: s3.put_object(Bucket=bucket, Key=item[0], Body=item[1]),
+                requests.items())
 
 
 def bucket_keys(s3, bucket: str) -> list[str]:
@@ -239,11 +253,12 @@ class StoredObject:
 
 
 def read_bucket(s3, bucket: str) -> dict[str, StoredObject]:
-    objects = {}
-    for key in bucket_keys(s3, bucket):
+    def get(key: str) -> StoredObject:
         response = s3.get_object(Bucket=bucket, Key=key)
-        objects[key] = StoredObject(response["Body"].read(), response.get("ContentType", ""))
-    return objects
+        return StoredObject(response["Body"].read(), response.get("ContentType", ""))
+
+    keys = bucket_keys(s3, bucket)
+    return dict(zip(keys, in_parallel(get, keys)))
 
 
 def bucket_names(s3) -> set[str]:
@@ -408,25 +423,135 @@ def wait_until(predicate, timeout: float, interval: float = 0.01, what: str = "c
 # --------------------------------------------------------------------------------------------
 # Logs
 #
-# WORDING-DEPENDENT: everything below reads the consumer's log lines. It assumes only what
-# SPEC.md §8 says: a level word on each line, the request key, type, widgetId, an outcome word
-# and a latency on the per-request INFO line, and a summary at stop. Align here if the format
-# differs.
+# The consumer's log lines, as README.md "Logging" documents them and src/ writes them:
+#   line      "YYYY-MM-DD HH:MM:SS.mmm LEVEL MESSAGE" (src/app/logging.cpp), LEVEL one of
+#             TRACE DEBUG INFO WARNING ERROR CRITICAL
+#   request   INFO "KEY TYPE WIDGETID OUTCOME LATENCY ms" (src/consumer/request_log.cpp): TYPE
+#             create|update|delete, or "-" with WIDGETID "-" for a request that could not be
+#             read; OUTCOME one of OUTCOMES; LATENCY with one decimal
+#   progress  INFO "progress: N done (R requests/s), N rejected, N dead-lettered, N retries,
+#             N in flight" (src/consumer/pipeline.cpp, log_progress)
+#   summary   INFO "stopped (REASON): N requests in S s (R requests/s): N created, N replaced,
+#             N updated, N deleted, N missing, N rejected, N dead-lettered" (src/app/main.cpp,
+#             src/consumer/run_stats.cpp), then with an AWS backend
+#             INFO "AWS: N calls (R per request), N retries"
+#   retry     WARNING "retrying OPERATION on RESOURCE after attempt N failed (REASON); waiting
+#             N ms" (src/app/main.cpp, log_retry)
 
-_LEVEL_RE = re.compile(r"\b(trace|debug|info|warn|warning|error|err|critical|fatal)\b", re.I)
-_LEVEL_NAMES = {"warn": "WARNING", "err": "ERROR", "fatal": "CRITICAL"}
-LATENCY_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:ns|us|µs|ms|s)\b")
-SUMMARY_RE = re.compile(r"summary|requests seen|\bseen\b|throughput|req/s|requests/s", re.I)
+LEVELS = ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+OUTCOMES = ("created", "replaced", "updated", "deleted", "missing", "rejected", "dead-lettered")
+STOP_REASONS = ("idle timeout", "maximum runtime reached", "stop requested", "fatal error")
+_NUMBER = r"\d+(?:\.\d+)?"
+LOG_LINE_RE = re.compile(r"^(?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}) "
+                         rf"(?P<level>{'|'.join(LEVELS)}) (?P<message>.*)$")
+REQUEST_MESSAGE_RE = re.compile(
+    r"^(?P<key>.*) (?P<type>create|update|delete|-) (?P<widget>.*) "
+    rf"(?P<outcome>{'|'.join(OUTCOMES)}) (?P<latency>\d+\.\d) ms$")
+LATENCY_RE = re.compile(r"\b\d+\.\d ms$")
+PROGRESS_MESSAGE_RE = re.compile(
+    rf"^progress: (?P<done>\d+) done \((?P<rate>{_NUMBER}) requests/s\), (?P<rejected>\d+) "
+    r"rejected, (?P<dead_lettered>\d+) dead-lettered, (?P<retries>\d+) retries, "
+    r"(?P<in_flight>\d+) in flight$")
+SUMMARY_MESSAGE_RE = re.compile(
+    rf"^stopped \((?P<reason>{'|'.join(STOP_REASONS)})\): (?P<total>\d+) requests in "
+    rf"(?P<seconds>\d+\.\d\d) s \((?P<rate>{_NUMBER}) requests/s\): "
+    + ", ".join(rf"(?P<{o.replace('-', '_')}>\d+) {o}" for o in OUTCOMES) + "$")
+AWS_MESSAGE_RE = re.compile(
+    rf"^AWS: (?P<calls>\d+) calls \((?P<per_request>{_NUMBER}) per request\), "
+    r"(?P<retries>\d+) retries$")
+RETRY_MESSAGE_RE = re.compile(
+    r"^retrying (?P<operation>\S+) on (?P<resource>.*) after attempt (?P<attempt>\d+) failed "
+    r"\((?P<reason>.*)\); waiting (?P<delay>\d+) ms$")
 LOG_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.log$")
+# A dead letter's record (src/store/dead_letter_record.cpp).
+DEAD_LETTER_FIELDS = {"sourceKey", "source", "reason", "time", "attempts", "bytes"}
+
+
+@dataclass
+class LogLine:
+    time: str
+    level: str
+    message: str
+
+
+def parse_log_line(line: str) -> LogLine | None:
+    """The parts of one consumer log line; None for anything else."""
+    match = LOG_LINE_RE.match(line)
+    return LogLine(match["time"], match["level"], match["message"]) if match else None
 
 
 def line_level(line: str) -> str | None:
-    """The level of a log line: its first level word, upper-cased (WARN -> WARNING)."""
-    match = _LEVEL_RE.search(line)
-    if not match:
+    """The level of a consumer log line (INFO, WARNING, ...); None for any other line."""
+    parsed = parse_log_line(line)
+    return parsed.level if parsed else None
+
+
+def messages_at(lines: list[str], level: str, pattern: re.Pattern) -> list[re.Match]:
+    """The match of `pattern` on the message of each line at `level` whose message it matches
+    in full (patterns are anchored)."""
+    found = []
+    for line in lines:
+        parsed = parse_log_line(line)
+        if parsed and parsed.level == level:
+            match = pattern.match(parsed.message)
+            if match:
+                found.append(match)
+    return found
+
+
+@dataclass
+class RequestLine:
+    """One per-request INFO line."""
+
+    key: str
+    type: str
+    widget: str
+    outcome: str
+    latency_ms: float
+
+
+def request_lines(lines: list[str]) -> list[RequestLine]:
+    """The per-request lines among `lines`, in order."""
+    return [RequestLine(m["key"], m["type"], m["widget"], m["outcome"], float(m["latency"]))
+            for m in messages_at(lines, "INFO", REQUEST_MESSAGE_RE)]
+
+
+def keys_logged(log_dir: Path) -> int:
+    """How many distinct requests have a per-request line in `log_dir`: a cheap way to follow
+    a running consumer's progress (the log is flushed line by line)."""
+    return len({line.key for line in request_lines(log_lines(log_dir))})
+
+
+def retry_lines(lines: list[str]) -> list[str]:
+    """The WARNING lines of the AWS layer's retries."""
+    return [line for line in lines if line_level(line) == "WARNING"
+            and RETRY_MESSAGE_RE.match(parse_log_line(line).message)]
+
+
+@dataclass
+class Summary:
+    """The stop summary: its reason, total, counts by outcome, and the AWS line's numbers
+    (None without one)."""
+
+    reason: str
+    total: int
+    counts: dict[str, int]
+    aws_calls: int | None = None
+    aws_retries: int | None = None
+
+
+def summary_of(lines: list[str]) -> Summary | None:
+    """The summary of the last run logged in `lines`, None if there is none."""
+    summaries = messages_at(lines, "INFO", SUMMARY_MESSAGE_RE)
+    if not summaries:
         return None
-    word = match.group(1).lower()
-    return _LEVEL_NAMES.get(word, word.upper())
+    match = summaries[-1]
+    summary = Summary(match["reason"], int(match["total"]),
+                      {o: int(match[o.replace("-", "_")]) for o in OUTCOMES})
+    aws = messages_at(lines, "INFO", AWS_MESSAGE_RE)
+    if aws:
+        summary.aws_calls, summary.aws_retries = int(aws[-1]["calls"]), int(aws[-1]["retries"])
+    return summary
 
 
 def log_files(log_dir: Path) -> list[Path]:
@@ -434,9 +559,13 @@ def log_files(log_dir: Path) -> list[Path]:
 
 
 def log_lines(log_dir: Path) -> list[str]:
+    """Every line of every log file in `log_dir`, split at newlines only (a key may hold other
+    separators that str.splitlines would break a line at)."""
     lines: list[str] = []
     for path in log_files(log_dir):
-        lines.extend(path.read_text(errors="replace").splitlines())
+        lines.extend(path.read_text(errors="replace").split("\n"))
+        if lines and lines[-1] == "":
+            lines.pop()
     return lines
 
 
@@ -530,47 +659,74 @@ class ConsumerTestCase(unittest.TestCase):
                          "requests and their records")
         for key in rejected:
             self.assertEqual(files[key], originals[key], f"dead letter {key}: not the original bytes")
-            self.assert_dead_letter_record(key, files[f"{key}.error.json"])
+            self.assert_dead_letter_record(key, files[f"{key}.error.json"], originals[key])
 
-    def assert_dead_letter_record(self, key: str, raw: bytes) -> None:
-        # WORDING-DEPENDENT: field names are only looked for loosely (…reason…/…error…, …time…,
-        # …attempt…); the source key must appear in the record.
+    def assert_dead_letter_record(self, key: str, raw: bytes, body: bytes | None = None) -> None:
+        """The record README.md describes (src/store/dead_letter_record.cpp): a JSON object of
+        exactly sourceKey (the request's key), source, reason, time (UTC, ISO 8601 with
+        milliseconds), attempts (>= 1) and bytes (the size of `body`, when given)."""
         try:
             record = json.loads(raw)
         except ValueError as error:
             self.fail(f"dead-letter record of {key} is not JSON ({error}): {raw[:200]!r}")
         self.assertIsInstance(record, dict, f"dead-letter record of {key}")
-        names = {name.lower(): value for name, value in record.items()}
-        self.assertIn(key, json.dumps(record), f"record of {key} does not name its source key")
-
-        def field(*words):
-            return [v for n, v in names.items() if any(w in n for w in words)]
-
-        reasons = field("reason", "error")
-        self.assertTrue(any(isinstance(v, str) and v.strip() for v in reasons),
-                        f"record of {key} has no reason: {record}")
-        self.assertTrue(field("time"), f"record of {key} has no time: {record}")
-        attempts = field("attempt")
-        self.assertTrue(any(isinstance(v, int) and v >= 1 for v in attempts),
-                        f"record of {key} has no attempts count >= 1: {record}")
+        self.assertEqual(set(record), DEAD_LETTER_FIELDS, f"fields of the record of {key}")
+        self.assertEqual(record["sourceKey"], key, f"record of {key}: sourceKey")
+        for name in ("source", "reason"):
+            self.assertIsInstance(record[name], str, f"record of {key}: {name}")
+            self.assertTrue(record[name].strip(), f"record of {key} has an empty {name}")
+        self.assertRegex(record["time"], r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
+                         f"record of {key}: time")
+        self.assertIsInstance(record["attempts"], int, f"record of {key}: attempts")
+        self.assertGreaterEqual(record["attempts"], 1, f"record of {key}: attempts")
+        if body is not None:
+            self.assertEqual(record["bytes"], len(body), f"record of {key}: bytes")
 
     def assert_warning_count(self, log_dir: Path, expected: int) -> None:
-        # WORDING-DEPENDENT: a WARNING line is one whose first level word is WARN/WARNING.
+        """So many WARNING lines in the log (updates and deletes of missing widgets, retries)."""
         warnings = lines_at(log_lines(log_dir), "WARNING")
         self.assertEqual(len(warnings), expected,
                          "WARNING lines in the log:\n" + "\n".join(warnings[:10]))
 
     def assert_summary(self, log_dir: Path, requests_seen: int | None = None) -> list[str]:
-        # WORDING-DEPENDENT: the summary is the lines from the first one that SUMMARY_RE
-        # matches to the end; when given, the number of requests seen must appear there.
+        """The run ends with its summary line (and the AWS line, if it used AWS), whose
+        outcome counts add up to its total; that total is `requests_seen` when given.
+        Returns the summary's lines."""
         lines = log_lines(log_dir)
-        starts = [i for i, line in enumerate(lines) if SUMMARY_RE.search(line)]
-        self.assertTrue(starts, "no summary in the log; its last lines:\n" + "\n".join(lines[-5:]))
-        summary = lines[starts[0]:]
+        starts = [i for i, line in enumerate(lines)
+                  if line_level(line) == "INFO"
+                  and SUMMARY_MESSAGE_RE.match(parse_log_line(line).message)]
+        self.assertTrue(starts, "no summary line in the log; its last lines:\n"
+                        + "\n".join(lines[-5:]))
+        summary_lines = lines[starts[-1]:]
+        after = summary_lines[1:]
+        self.assertTrue(after == [] or (len(after) == 1 and messages_at(after, "INFO",
+                                                                         AWS_MESSAGE_RE)),
+                        "the summary is not at the end of the log:\n" + "\n".join(summary_lines))
+        summary = summary_of(summary_lines)
+        self.assertEqual(sum(summary.counts.values()), summary.total,
+                         f"the outcome counts do not add up to the total: {summary_lines[0]}")
         if requests_seen is not None:
-            self.assertRegex("\n".join(summary), rf"\b{requests_seen}\b",
-                             f"the summary does not say {requests_seen} requests were seen")
-        return summary
+            self.assertEqual(summary.total, requests_seen,
+                             f"the summary does not count {requests_seen} requests: "
+                             f"{summary_lines[0]}")
+        return summary_lines
+
+    def assert_progress_lines(self, log_dir: Path, at_least: int = 1) -> list[re.Match]:
+        """Every progress line has the documented form, there are `at_least` of them, and
+        their done counts never go down; returns their matches."""
+        lines = log_lines(log_dir)
+        candidates = [line for line in lines if line_level(line) == "INFO"
+                      and parse_log_line(line).message.startswith("progress:")]
+        progress = messages_at(candidates, "INFO", PROGRESS_MESSAGE_RE)
+        self.assertEqual(len(progress), len(candidates),
+                         "progress lines not in the documented form:\n" + "\n".join(
+                             line for line in candidates
+                             if not PROGRESS_MESSAGE_RE.match(parse_log_line(line).message)))
+        self.assertGreaterEqual(len(progress), at_least, "too few progress lines")
+        done = [int(match["done"]) for match in progress]
+        self.assertEqual(done, sorted(done), "the done count of the progress lines went down")
+        return progress
 
     def assert_secret_absent(self, secret: str, *texts: str, log_dir: Path | None = None) -> None:
         haystacks = list(texts)
