@@ -71,7 +71,11 @@ class LogsOfOneRun(h.ConsumerTestCase):
         for line in h.request_lines(self.lines):
             self.assertNotIn(line.key, logged, f"{line.key} logged twice")
             logged[line.key] = (line.type, line.widget, line.outcome)
-        self.assertEqual(logged, expected_outcomes(self.data))
+        expected = expected_outcomes(self.data)
+        wrong = [f"{key}: logged {logged.get(key)}, expected {expected.get(key)}"
+                 for key in sorted(set(logged) | set(expected))
+                 if logged.get(key) != expected.get(key)]
+        self.assertEqual(wrong, [], "per-request lines (type, widgetId, outcome)")
 
     def test_rejections_are_logged_at_error_with_their_key_and_reason(self):
         errors = [h.parse_log_line(line).message for line in h.lines_at(self.lines, "ERROR")]
