@@ -343,8 +343,13 @@ def _start_all(log_dir: Path) -> tuple[list[Server], dict[str, str]]:
     # All launched before waiting for any, so they start side by side; from this thread
     # only, because a child's parent-death signal fires when the thread that started it ends.
     for server in servers:
-        server.launch()
+        try:
+            server.launch()
+        except ServerError as error:
+            errors.append(f"{server.name}: {error}")
     for server in servers:
+        if server.process is None:
+            continue
         try:
             server.wait_until_up()
         except ServerError as error:
