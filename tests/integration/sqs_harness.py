@@ -5,6 +5,7 @@ once), and the log lines that count a consumer's work and its AWS calls."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,10 @@ import botocore.config
 import wc_harness as h
 
 HERE = Path(__file__).resolve().parent
+
+# Kept for modules written against the earlier harness (search them in a whole log line).
+REQUEST_LINE_RE = re.compile(r" INFO .* (?:" + "|".join(h.OUTCOMES) + r") \d+\.\d ms$")
+AWS_CALLS_RE = re.compile(r" INFO AWS: (\d+) calls \(")
 
 
 def sqs_client(endpoint: str):
@@ -98,9 +103,10 @@ def run_producer(args: list, work: h.Workdir, env: dict[str, str],
 # Reading a consumer's log
 
 
-def request_lines(log_dir: Path) -> list[h.RequestLine]:
-    """The per-request INFO lines: one per request this consumer finished."""
-    return h.request_lines(h.log_lines(log_dir))
+def request_lines(log_dir: Path) -> list[str]:
+    """The per-request INFO lines: one per request this consumer finished (wc_harness.
+    request_lines gives their parts)."""
+    return [line for line in h.log_lines(log_dir) if h.request_lines([line])]
 
 
 def aws_calls(result: h.RunResult) -> int:

@@ -2,11 +2,13 @@
 
 What it gives the test modules:
   * where things are: the consumer binary, the conformance data;
-  * moto servers: the shared one (WC_MOTO_ENDPOINT from scripts/test.sh, or one started here on
-    first use) and private ones (for signature checking);
+  * moto servers (started by servers.py): the shared one (WC_MOTO_ENDPOINT from
+    scripts/test.sh, or one started here on first use unless WC_REQUIRE_SERVERS=1) and private
+    ones (for signature checking);
   * S3 helpers over boto3: fresh bucket names, upload requests, read a bucket back;
   * running the consumer: blocking with a timeout, or in the background to signal it;
-  * reading results: widget directories, dead letters, log lines and their levels;
+  * reading results: widget directories, dead letters, and the log lines in the formats
+    README.md documents (per request, progress, summary, retries);
   * ConsumerTestCase: the assertions every theme uses.
 
 Everything a test creates (buckets, temporary directories) has a fresh random name, so the
@@ -463,6 +465,8 @@ RETRY_MESSAGE_RE = re.compile(
     r"^retrying (?P<operation>\S+) on (?P<resource>.*) after attempt (?P<attempt>\d+) failed "
     r"\((?P<reason>.*)\); waiting (?P<delay>\d+) ms$")
 LOG_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.log$")
+# Kept for modules written against the earlier harness: finds the summary line in a log line.
+SUMMARY_RE = re.compile(rf" INFO stopped \((?:{'|'.join(STOP_REASONS)})\): \d+ requests in ")
 # A dead letter's record (src/store/dead_letter_record.cpp).
 DEAD_LETTER_FIELDS = {"sourceKey", "source", "reason", "time", "attempts", "bytes"}
 
