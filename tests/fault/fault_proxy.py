@@ -26,11 +26,13 @@ answer, unless the seeded random draw for that request picks a fault:
 
 Every request that matches `match` (a regex searched in "METHOD /path?query", default: all)
 draws one number from a random.Random(seed); the configured shares, taken in the order above,
-decide the fault. The same seed and the same order of requests give the same faults.
+decide the fault. The same seed and the same order of requests give the same faults. While
+`hold` is set, matching requests wait (counted, not yet answered) until it is cleared.
 
 Control endpoints (S3 bucket names cannot start with '_', so these never clash):
   GET  /__fault/stats   counts: requests, forwarded, injected faults by kind, calls by operation
-  GET  /__fault/log     one record per request: operation, bucket/key or target, fault
+  GET  /__fault/log     one record per request: operation, bucket/key or target, fault, and
+                        answer_bytes (the size of the answer's body) once it was forwarded
   POST /__fault/config  JSON object of FaultConfig fields to change (e.g. {"rate": 0.3})
   POST /__fault/reset   clears counts and log
 
@@ -73,6 +75,7 @@ K_MAX_HEAD_BYTES = 64 * 1024
 K_STREAM_LIMIT = 1024 * 1024
 K_UPSTREAM_TIMEOUT_S = 60.0
 K_CONTROL_PREFIX = "/__fault/"
+K_HOLD_POLL_S = 0.01
 
 
 @dataclasses.dataclass
@@ -91,6 +94,10 @@ class FaultConfig:
     slow_delay: float = 0.5  # seconds an answer is held back by a `slow` fault
     seed: int = 1
     match: str = ""  # regex searched in "METHOD /path?query"; empty: every request
+    # While true, matching requests are held (after being counted, before their fault or
+    # forwarding) until it is set back to false: a test can do something while the client
+    # waits, for exactly as long as that takes.
+    hold: bool = False
 
     @classmethod
     def even(cls, rate: float, **overrides) -> "FaultConfig":
@@ -315,9 +322,12 @@ class Stats:
                 self.faults_by_operation[record["operation"]] += 1
             self.records.append(record)
 
-    def count_forwarded(self) -> None:
+    def count_forwarded(self, record: dict, answer_bytes: int) -> None:
+        """The request of `record` was forwarded, and its answer's body had that many bytes
+        (kept in the record as answer_bytes)."""
         with self._lock:
             self.forwarded += 1
+            record["answer_bytes"] = answer_bytes
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -378,12 +388,20 @@ class FaultProxy:
     def snapshot(self) -> dict:
         return self.stats.snapshot()
 
+    def _matches(self, config: FaultConfig, request: Request) -> bool:
+        return not config.match or bool(re.search(config.match,
+                                                  f"{request.method} {request.target}"))
+
+    def _held(self, request: Request) -> bool:
+        config = self.config
+        return config.hold and self._matches(config, request)
+
     def _decide(self, request: Request) -> tuple[str, int]:
         """The fault for this request ("" for none) and its sequence number."""
         with self._decide_lock:
             self._sequence += 1
             config = self.config
-            if config.match and not re.search(config.match, f"{request.method} {request.target}"):
+            if not self._matches(config, request):
                 return "", self._sequence
             draw = self._rng.random()
             edge = 0.0
@@ -489,6 +507,8 @@ class FaultProxy:
         record.update(method=request.method, sequence=sequence, fault=fault)
         self.stats.record(record)
         request_id = f"FAULTPROXY{sequence:08d}"
+        while self._held(request):
+            await asyncio.sleep(K_HOLD_POLL_S)
 
         if fault in ("slowdown", "internal", "throttle", "bad_request", "deny"):
             writer.write(canned_error(fault, request, request_id, sequence))
@@ -500,7 +520,7 @@ class FaultProxy:
         if fault == "slow":
             await asyncio.sleep(self.config.slow_delay)
         answer = await self._forward(request)
-        self.stats.count_forwarded()
+        self.stats.count_forwarded(record, len(answer.body))
         if fault == "reset_after":
             reset(writer)
             return False

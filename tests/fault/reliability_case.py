@@ -4,41 +4,18 @@ these tests have in common."""
 
 from __future__ import annotations
 
-import functools
-import re
-import subprocess
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import wc_harness as h
 from fault_proxy import FaultConfig, FaultProxy
-from workloads import RETRY_LINE, concurrency_variants, out_of_order, request_lines
+from workloads import K_CONCURRENCY_LEVELS, concurrency_variants, out_of_order, request_lines
 
-# The consumer's closing line "AWS: N calls (...), M retries" (WORDING-DEPENDENT).
-_RETRIES_SUMMARY = re.compile(r"AWS: (\d+) calls .*?(\d+) retries")
-
-
-@functools.lru_cache(maxsize=1)
-def consumer_help() -> str:
-    return subprocess.run([str(h.consumer_bin()), "--help"], capture_output=True, text=True,
-                          timeout=30).stdout
-
-
-K_UPLOAD_THREADS = 8
+K_UPLOAD_THREADS = h.K_UPLOAD_THREADS
 
 
 def upload_in_parallel(endpoint: str, bucket: str, requests: dict[str, bytes]) -> None:
-    """Puts many requests at once (one boto3 client per thread)."""
-    local = threading.local()
-
-    def put(item):
-        if not hasattr(local, "s3"):
-            local.s3 = h.s3_client(endpoint)
-        local.s3.put_object(Bucket=bucket, Key=item[0], Body=item[1])
-
-    with ThreadPoolExecutor(K_UPLOAD_THREADS) as pool:
-        list(pool.map(put, requests.items()))
+    """Puts many requests at once (wc_harness.upload_requests on a client of `endpoint`)."""
+    h.upload_requests(h.s3_client(endpoint), bucket, requests)
 
 
 def hidden_files(directory: Path) -> list[str]:
@@ -65,9 +42,9 @@ def visible_files(directory: Path) -> dict[str, bytes]:
 
 
 class ReliabilityTestCase(h.ConsumerTestCase):
-    def variants(self) -> list[list[str]]:
-        """Consumer arguments per concurrency level to test ([[]] before issue 5 lands)."""
-        return concurrency_variants(consumer_help())
+    def variants(self, levels=K_CONCURRENCY_LEVELS) -> list[list[str]]:
+        """Consumer arguments (--concurrency N) per level to test."""
+        return concurrency_variants(levels)
 
     def start_proxy(self, upstream: str, config: FaultConfig) -> FaultProxy:
         proxy = FaultProxy(upstream, config).__enter__()
@@ -98,11 +75,10 @@ class ReliabilityTestCase(h.ConsumerTestCase):
         return retries
 
     def retry_lines(self, log_dir: Path) -> list[str]:
-        return [line for line in h.log_lines(log_dir) if RETRY_LINE.search(line)]
+        """The AWS layer's retry WARNING lines."""
+        return h.retry_lines(h.log_lines(log_dir))
 
     def summary_retries(self, log_dir: Path) -> int | None:
-        for line in reversed(h.log_lines(log_dir)):
-            match = _RETRIES_SUMMARY.search(line)
-            if match:
-                return int(match.group(2))
-        return None
+        """The retries the stop summary's AWS line counts (None without one)."""
+        summary = h.summary_of(h.log_lines(log_dir))
+        return summary.aws_retries if summary else None

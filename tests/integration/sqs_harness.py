@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import boto3
@@ -17,12 +16,9 @@ import wc_harness as h
 
 HERE = Path(__file__).resolve().parent
 
-# WORDING-DEPENDENT: the per-request INFO line ends "<outcome> <latency>" (SPEC.md §8), and the
-# stop summary has "AWS: N calls".
-REQUEST_LINE_RE = re.compile(
-    r"\bINFO\b.*\b(created|replaced|updated|deleted|missing|rejected|dead-lettered)\s+"
-    + h.LATENCY_RE.pattern)
-AWS_CALLS_RE = re.compile(r"AWS: (\d+) calls")
+# Kept for modules written against the earlier harness (search them in a whole log line).
+REQUEST_LINE_RE = re.compile(r" INFO .* (?:" + "|".join(h.OUTCOMES) + r") \d+\.\d ms$")
+AWS_CALLS_RE = re.compile(r" INFO AWS: (\d+) calls \(")
 
 
 def sqs_client(endpoint: str):
@@ -75,13 +71,8 @@ def send_in_order(sqs, url: str, requests: dict[str, bytes]) -> None:
 class AtomicSqsMoto(h.MotoServer):
     """A private moto whose SQS message operations are atomic (see sqs_atomic_moto.py)."""
 
-    def _try_start(self, port: int, env: dict) -> bool:
-        original = h._moto_command
-        h._moto_command = lambda: [sys.executable, str(HERE / "sqs_atomic_moto.py")]
-        try:
-            return super()._try_start(port, env)
-        finally:
-            h._moto_command = original
+    def __init__(self, auth_after: int | None = None, **options):
+        super().__init__(auth_after, atomic_sqs=True, **options)
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,13 +104,15 @@ def run_producer(args: list, work: h.Workdir, env: dict[str, str],
 
 
 def request_lines(log_dir: Path) -> list[str]:
-    """The per-request INFO lines: one per request this consumer finished."""
-    return [line for line in h.log_lines(log_dir) if REQUEST_LINE_RE.search(line)]
+    """The per-request INFO lines: one per request this consumer finished (wc_harness.
+    request_lines gives their parts)."""
+    return [line for line in h.log_lines(log_dir) if h.request_lines([line])]
 
 
 def aws_calls(result: h.RunResult) -> int:
-    """The N of the stop line's "AWS: N calls"."""
-    found = AWS_CALLS_RE.findall(result.output)
-    if not found:
-        raise AssertionError("no 'AWS: N calls' line in the output" + result.describe())
-    return int(found[-1])
+    """The N of the stop summary's "AWS: N calls" line."""
+    summary = h.summary_of(result.stdout.split("\n"))
+    if summary is None or summary.aws_calls is None:
+        raise AssertionError("no summary with an 'AWS: N calls' line in the output"
+                             + result.describe())
+    return summary.aws_calls

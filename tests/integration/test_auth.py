@@ -37,7 +37,7 @@ class SignatureChecking(h.ConsumerTestCase):
 
     def run_consumer(self, env: dict, extra=()) -> h.RunResult:
         return h.run_consumer(
-            ["-ss", "S3", "-rb", self.requests, "-wb", self.widgets, "--idle-timeout", "1",
+            ["-ss", "S3", "-rb", self.requests, "-wb", self.widgets, *h.idle_timeout_args(),
              "--endpoint-url", self.moto.endpoint, *extra] + self.work.log_dir_args(),
             self.work, env, timeout=90)
 

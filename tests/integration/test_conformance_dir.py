@@ -1,6 +1,7 @@
 """Conformance in directory mode (no server): --requests-dir to --widgets-dir ends as the S3
 layout of SPEC.md §5 on disk, the requests directory ends empty."""
 
+import signal
 import time
 import unittest
 
@@ -19,7 +20,7 @@ class ConformanceInDirectories(h.ConsumerTestCase):
         h.write_request_files(requests_dir, data.requests)
 
         result = h.run_consumer(
-            ["--requests-dir", requests_dir, "--widgets-dir", widgets_dir, "--idle-timeout", "1",
+            ["--requests-dir", requests_dir, "--widgets-dir", widgets_dir, *h.idle_timeout_args(),
              "--concurrency", concurrency] + work.log_dir_args(), work,
             h.consumer_env(work, key_id=None, secret=None))
 
@@ -42,20 +43,25 @@ class ConformanceInDirectories(h.ConsumerTestCase):
         requests_dir = work.root / "requests"
         widgets_dir = work.root / "widgets-store"
         requests_dir.mkdir()
+        # No idle timeout: it runs until the test has seen every request go, and stops it.
         consumer = self.start_consumer(
-            ["--requests-dir", requests_dir, "--widgets-dir", widgets_dir, "--idle-timeout", "3"]
+            ["--requests-dir", requests_dir, "--widgets-dir", widgets_dir]
             + work.log_dir_args(), work, h.consumer_env(work, key_id=None, secret=None))
         for key, body in data.requests.items():  # a slow producer, in key order
             temp = work.root / f"{key}.part"  # written beside, then renamed in: never seen half
             temp.write_bytes(body)
             temp.rename(requests_dir / key)
             time.sleep(0.02)
+        h.wait_until(lambda: not consumer.running() or h.keys_logged(work.logs) == len(
+            data.requests), timeout=60, what="every request logged")
+        self.assertTrue(consumer.running(), "stopped by itself" + consumer.result().describe())
+        consumer.send(signal.SIGTERM)
 
-        result = consumer.wait(h.K_CONSUMER_TIMEOUT_S)
+        result = consumer.wait(h.K_GRACEFUL_STOP_S)
 
         self.assert_exit(result, 0)
         self.assert_directory_store(widgets_dir, data.widgets)
-
+        self.assertEqual(h.files_under(requests_dir), {})
 
 
 class EmbeddedDefault(h.ConsumerTestCase):
@@ -69,7 +75,7 @@ class EmbeddedDefault(h.ConsumerTestCase):
         work = self.workdir()
         h.write_request_files(work.cwd / "requests", data.requests)
 
-        result = h.run_consumer(["--idle-timeout", "1"], work,
+        result = h.run_consumer(h.idle_timeout_args(), work,
                                 h.consumer_env(work, key_id=None, secret=None))
 
         self.assert_exit(result, 0)

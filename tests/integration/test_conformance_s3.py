@@ -21,7 +21,7 @@ class ConformanceOverS3(h.ConsumerTestCase):
         work = self.workdir()
 
         result = h.run_consumer(
-            ["-ss", "S3", "-rb", requests, "-wb", widgets, "--idle-timeout", "1",
+            ["-ss", "S3", "-rb", requests, "-wb", widgets, *h.idle_timeout_args(),
              "--endpoint-url", endpoint, "--concurrency", concurrency] + work.log_dir_args(),
             work, h.consumer_env(work))
 

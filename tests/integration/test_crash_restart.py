@@ -28,11 +28,13 @@ class KillAndRestartOverS3(h.ConsumerTestCase):
 
     def kill_when_remaining_at_most(self, fraction: float) -> int:
         """Starts the consumer (no idle timeout), SIGKILLs it once at most `fraction` of the
-        requests are left, and returns how many were left after the kill."""
+        requests are left (by its log: the requests it finished), and returns how many were
+        left in the bucket after the kill."""
         target = int(len(self.data.requests) * fraction)
         consumer = self.start_consumer(self.args(), self.work, h.consumer_env(self.work))
-        h.wait_until(lambda: not consumer.running() or self.remaining() <= target,
-                     timeout=120, interval=0.0, what=f"at most {target} requests left")
+        h.wait_until(lambda: not consumer.running()
+                     or len(self.data.requests) - h.keys_logged(self.work.logs) <= target,
+                     timeout=120, what=f"at most {target} requests left")
         self.assertTrue(consumer.running(),
                         "the consumer stopped by itself" + consumer.result().describe())
         consumer.kill()
@@ -41,7 +43,7 @@ class KillAndRestartOverS3(h.ConsumerTestCase):
         return left
 
     def finish_and_check(self) -> None:
-        result = h.run_consumer(self.args() + ["--idle-timeout", "1"], self.work,
+        result = h.run_consumer(self.args() + h.idle_timeout_args(), self.work,
                                 h.consumer_env(self.work))
         self.assert_exit(result, 0)
         self.assert_s3_store(self.s3, self.widgets, self.data.widgets)
@@ -106,7 +108,7 @@ class KillAndRestartInDirectories(h.ConsumerTestCase):
         consumer.kill()
         self.assertGreater(pending(requests_dir), 0, "the kill came too late")
 
-        result = h.run_consumer(args + ["--idle-timeout", "1"], work, env)
+        result = h.run_consumer(args + h.idle_timeout_args(), work, env)
         self.assert_exit(result, 0)
         # A temporary file of the killed process's last write may stay behind; it is hidden,
         # and what counts is that every widget file is whole and right.

@@ -34,9 +34,8 @@ K_MAX_CALLS_PER_DENIED_RESOURCE = 1
 K_MAX_REMOVALS_PER_DENIED_KEY = 2
 K_CALLS_PER_REQUEST_IN_FLIGHT = 4
 K_CALLS_ON_THE_WAY_OUT = 10
-K_REQUESTS_WHILE_DELETING = 800
+K_REQUESTS_WHILE_DELETING = 300
 K_SLOW_DELAY_S = 0.03
-K_HOLD_WHILE_DELETING_S = 5.0
 
 
 def restricted_user(admin_iam, name: str, deny_action: str, deny_resource: str) -> tuple:
@@ -76,7 +75,7 @@ class AccessDeniedOnTheStore(ReliabilityTestCase):
         work = self.workdir()
         proxy = self.start_proxy(self.moto.endpoint, FaultConfig())
         result = h.run_consumer(
-            ["-ss", "S3", "-rb", self.requests, "-wb", self.widgets, "--idle-timeout", "2",
+            ["-ss", "S3", "-rb", self.requests, "-wb", self.widgets, *h.idle_timeout_args(),
              "--endpoint-url", proxy.endpoint, *extra] + work.log_dir_args(),
             work, h.consumer_env(work, key_id=key_id, secret=secret), timeout=120)
         return result, proxy, work
@@ -140,8 +139,9 @@ class AccessDeniedOnTheStore(ReliabilityTestCase):
                 proxy = self.start_proxy(self.moto.endpoint, FaultConfig(
                     deny=1.0, match=rf"^(DELETE /{self.requests}/|POST /{self.requests}/?\?delete)"))
                 result = h.run_consumer(
-                    ["-ss", "S3", "-rb", self.requests, "-wb", self.widgets, "--idle-timeout",
-                     "2", "--endpoint-url", proxy.endpoint, *extra] + work.log_dir_args(),
+                    ["-ss", "S3", "-rb", self.requests, "-wb", self.widgets,
+                     *h.idle_timeout_args(), "--endpoint-url", proxy.endpoint, *extra]
+                    + work.log_dir_args(),
                     work, h.consumer_env(work, key_id=self.admin_key, secret=self.admin_secret),
                     timeout=120)
 
@@ -183,8 +183,7 @@ class BucketDeletedWhileRunning(ReliabilityTestCase):
 
     def prepare(self):
         """Fresh buckets for each run (each concurrency variant), and enough requests that a
-        consumer at concurrency 32 is still busy while the bucket is being emptied and
-        deleted (which takes seconds: the consumer keeps writing into it meanwhile)."""
+        consumer at concurrency 32 still has work when the bucket goes."""
         self.workload = ordered_workload(K_REQUESTS_WHILE_DELETING, widgets=300, seed=7)
         self.requests = h.create_bucket(self.s3, "wc-gone-req")
         self.widgets = h.create_bucket(self.s3, "wc-gone-wid")
@@ -210,9 +209,9 @@ class BucketDeletedWhileRunning(ReliabilityTestCase):
         """Holds the consumer's calls to `bucket` back while it is emptied and deleted (a busy
         consumer would otherwise refill it faster than it empties); they then meet a bucket
         that is gone."""
-        proxy.configure(match=rf"^\S+ /{bucket}[/?]", slow_delay=K_HOLD_WHILE_DELETING_S)
+        proxy.configure(match=rf"^\S+ /{bucket}[/?]", hold=True)
         empty_and_delete_bucket(self.s3, bucket)
-        proxy.configure(slow_delay=K_SLOW_DELAY_S)
+        proxy.configure(hold=False)
 
     def assert_few_calls_after(self, proxy, calls_when_gone: int, extra) -> None:
         after = proxy.snapshot()["requests"] - calls_when_gone

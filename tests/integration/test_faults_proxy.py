@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -158,8 +159,24 @@ class FaultProxyBehaviour(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertGreaterEqual(time.monotonic() - started, 0.4)
 
+    def test_hold_keeps_matching_requests_until_it_is_cleared(self):
+        proxy = self.proxy(hold=True, match=r"^PUT /[^/]+/held")
+        self.assertEqual(self.put_through(proxy, "free-one")[0], 200)
+        answers = []
+        thread = threading.Thread(target=lambda: answers.append(
+            self.put_through(proxy, "held-one")[0]))
+        thread.start()
+        h.wait_until(lambda: proxy.snapshot()["requests"] == 2, timeout=10,
+                     what="the held request to arrive")
+        self.assertFalse(self.exists_upstream("held-one"), "a held request was forwarded")
+        self.assertEqual(answers, [])
+        proxy.configure(hold=False)
+        thread.join(10)
+        self.assertEqual(answers, [200])
+        self.assertTrue(self.exists_upstream("held-one"))
+
     def faults_for(self, seed: int, requests: int = 60) -> list[str]:
-        proxy = self.proxy(**FaultConfig.even(0.5, seed=seed).__dict__)
+        proxy = self.proxy(**FaultConfig.even(0.5, seed=seed, slow_delay=0.0).__dict__)
         for _ in range(requests):
             try:
                 raw_request(proxy.endpoint, "HEAD", f"/{self.bucket}")

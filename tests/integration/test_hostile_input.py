@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fault"))
 
 import wc_harness as h  # noqa: E402
 from reliability_case import ReliabilityTestCase, visible_files  # noqa: E402
-from workloads import is_sequential, request_lines, widget_store_key  # noqa: E402
+from workloads import (CONCURRENT_ONLY, is_sequential, request_lines,  # noqa: E402
+                       widget_store_key)
 
 K_MIB = 1024 * 1024
 OWNER = "Hostile Input"
@@ -78,17 +79,11 @@ class HostileInputCase(ReliabilityTestCase):
         for key, body in bad.items():
             self.assertEqual(files[dead_letter_name(key)], body,
                              f"dead letter of {key!r} is not the original bytes")
-            self.assert_record_names(key, files[dead_letter_name(key) + ".error.json"])
+            self.assert_dead_letter_record(key, files[dead_letter_name(key) + ".error.json"],
+                                           body)
         self.assertEqual(sorted(line.key for line in request_lines(h.log_lines(self.work.logs))),
                          sorted(k for k in list(good) + list(bad) if "\n" not in k),
                          "each request is logged once with its key")
-
-    def assert_record_names(self, key: str, raw: bytes) -> None:
-        """The record is a JSON object with the key as one of its values, and a reason."""
-        record = json.loads(raw)
-        self.assertIn(key, record.values(), f"the dead-letter record does not name {key!r}")
-        self.assertTrue(any("reason" in name.lower() and value for name, value in
-                            record.items()), f"no reason in {record}")
 
     def assert_nothing_outside(self, *allowed: Path) -> None:
         """Only the consumer's own places (and the harness's) hold files after the run."""
@@ -119,7 +114,7 @@ class HostileKeysInTheS3RequestBucket(HostileInputCase):
                 widgets = h.create_bucket(s3, "wc-hostile-wid")
                 h.upload_requests(s3, requests, {**good, **self.BAD_KEYS})
                 result = h.run_consumer(
-                    ["-rb", requests, "-wb", widgets, "--idle-timeout", "1", "--endpoint-url",
+                    ["-rb", requests, "-wb", widgets, *h.idle_timeout_args(), "--endpoint-url",
                      h.shared_moto().endpoint, *extra] + self.work.log_dir_args(),
                     self.work, h.consumer_env(self.work), timeout=120)
 
@@ -140,7 +135,7 @@ class HostileFileNamesInTheRequestDirectory(HostileInputCase):
     BAD_NAMES = {"0020 bad ünï": b"{not json", "0021..": b""}
 
     def test_awkward_file_names_are_consumed_and_dead_letters_stay_inside(self):
-        for extra in self.variants():
+        for extra in self.variants(CONCURRENT_ONLY):
             with self.subTest(args=extra):
                 self.work = self.workdir()
                 requests_dir = self.work.root / "requests"
@@ -149,8 +144,8 @@ class HostileFileNamesInTheRequestDirectory(HostileInputCase):
                 h.write_request_files(requests_dir, {**good, **self.BAD_NAMES})
                 (requests_dir / ".0009 hidden").write_bytes(create("hidden"))
                 result = h.run_consumer(
-                    ["--requests-dir", requests_dir, "--widgets-dir", store, "--idle-timeout",
-                     "1", *extra] + self.work.log_dir_args(), self.work,
+                    ["--requests-dir", requests_dir, "--widgets-dir", store,
+                     *h.idle_timeout_args(), *extra] + self.work.log_dir_args(), self.work,
                     h.consumer_env(self.work, key_id=None, secret=None), timeout=60)
 
                 stored = self.parse_widgets(visible_files(store), str(store))
@@ -166,7 +161,7 @@ class HostileFileNamesInTheRequestDirectory(HostileInputCase):
         h.write_request_files(requests_dir, {"0001\n" + forged: create("newline-widget")})
         result = h.run_consumer(
             ["--requests-dir", requests_dir, "--widgets-dir", self.work.root / "store",
-             "--idle-timeout", "1"] + self.work.log_dir_args(), self.work,
+             *h.idle_timeout_args()] + self.work.log_dir_args(), self.work,
             h.consumer_env(self.work, key_id=None, secret=None), timeout=60)
         self.assert_exit(result, 0)
         self.assertEqual(list(requests_dir.iterdir()), [])
@@ -182,7 +177,7 @@ class HostileFileNamesInTheRequestDirectory(HostileInputCase):
             file.write(create("nu-1"))
         (requests_dir / "0002-after").write_bytes(create("nu-2"))
         result = h.run_consumer(
-            ["--requests-dir", requests_dir, "--widgets-dir", store, "--idle-timeout", "1"]
+            ["--requests-dir", requests_dir, "--widgets-dir", store, *h.idle_timeout_args()]
             + self.work.log_dir_args(), self.work,
             h.consumer_env(self.work, key_id=None, secret=None), timeout=60)
         self.assert_exit(result, 0)
@@ -203,15 +198,15 @@ class WidgetIdLimits(HostileInputCase):
 
     def test_limits_in_the_directory_store(self):
         good, bad = self.requests()
-        for extra in self.variants():
+        for extra in self.variants(CONCURRENT_ONLY):
             with self.subTest(args=extra):
                 self.work = self.workdir()
                 requests_dir = self.work.root / "requests"
                 store = self.work.root / "store"
                 h.write_request_files(requests_dir, {**good, **bad})
                 result = h.run_consumer(
-                    ["--requests-dir", requests_dir, "--widgets-dir", store, "--idle-timeout",
-                     "1", *extra] + self.work.log_dir_args(), self.work,
+                    ["--requests-dir", requests_dir, "--widgets-dir", store,
+                     *h.idle_timeout_args(), *extra] + self.work.log_dir_args(), self.work,
                     h.consumer_env(self.work, key_id=None, secret=None), timeout=60)
                 stored = self.parse_widgets(h.files_under(store), str(store))
                 self.assert_outcome(good, bad, stored, self.work.dead_letters, result)
@@ -220,14 +215,14 @@ class WidgetIdLimits(HostileInputCase):
     def test_limits_in_the_s3_store(self):
         good, bad = self.requests()
         s3 = h.s3_client(h.shared_moto().endpoint)
-        for extra in self.variants():
+        for extra in self.variants(CONCURRENT_ONLY):
             with self.subTest(args=extra):
                 self.work = self.workdir()
                 requests = h.create_bucket(s3, "wc-limits-req")
                 widgets = h.create_bucket(s3, "wc-limits-wid")
                 h.upload_requests(s3, requests, {**good, **bad})
                 result = h.run_consumer(
-                    ["-rb", requests, "-wb", widgets, "--idle-timeout", "1", "--endpoint-url",
+                    ["-rb", requests, "-wb", widgets, *h.idle_timeout_args(), "--endpoint-url",
                      h.shared_moto().endpoint, *extra] + self.work.log_dir_args(),
                     self.work, h.consumer_env(self.work), timeout=120)
                 stored = self.parse_widgets({k: o.body for k, o in
@@ -265,15 +260,15 @@ class OversizedAndNestedBodies(HostileInputCase):
 
     def test_in_the_directory_source(self):
         good, bad = self.bodies()
-        for extra in self.variants():
+        for extra in self.variants(CONCURRENT_ONLY):
             with self.subTest(args=extra):
                 self.work = self.workdir()
                 requests_dir = self.work.root / "requests"
                 store = self.work.root / "store"
                 h.write_request_files(requests_dir, {**good, **bad})
                 result = h.run_consumer(
-                    ["--requests-dir", requests_dir, "--widgets-dir", store, "--idle-timeout",
-                     "1", *extra] + self.work.log_dir_args(), self.work,
+                    ["--requests-dir", requests_dir, "--widgets-dir", store,
+                     *h.idle_timeout_args(), *extra] + self.work.log_dir_args(), self.work,
                     h.consumer_env(self.work, key_id=None, secret=None), timeout=120)
                 stored = self.parse_widgets(h.files_under(store), str(store))
                 self.assert_outcome(good, bad, stored, self.work.dead_letters, result)
@@ -282,14 +277,14 @@ class OversizedAndNestedBodies(HostileInputCase):
     def test_in_the_s3_source(self):
         good, bad = self.bodies()
         s3 = h.s3_client(h.shared_moto().endpoint)
-        for extra in self.variants():
+        for extra in self.variants(CONCURRENT_ONLY):
             with self.subTest(args=extra):
                 self.work = self.workdir()
                 requests = h.create_bucket(s3, "wc-big-req")
                 widgets = h.create_bucket(s3, "wc-big-wid")
                 h.upload_requests(s3, requests, {**good, **bad})
                 result = h.run_consumer(
-                    ["-rb", requests, "-wb", widgets, "--idle-timeout", "1", "--endpoint-url",
+                    ["-rb", requests, "-wb", widgets, *h.idle_timeout_args(), "--endpoint-url",
                      h.shared_moto().endpoint, *extra] + self.work.log_dir_args(),
                     self.work, h.consumer_env(self.work), timeout=120)
                 stored = self.parse_widgets({k: o.body for k, o in

@@ -22,7 +22,7 @@ class LegacyCommandLine(h.ConsumerTestCase):
         self.assertEqual(h.bucket_keys(self.s3, self.requests), [])
 
     def run_to_idle(self, args, **env):
-        result = h.run_consumer(args + ["--idle-timeout", "1"] + self.work.log_dir_args(),
+        result = h.run_consumer(args + h.idle_timeout_args() + self.work.log_dir_args(),
                                 self.work, h.consumer_env(self.work, **env))
         self.assert_exit(result, 0)
         self.check_store()

@@ -18,7 +18,7 @@ class MissingBuckets(h.ConsumerTestCase):
 
     def run_with(self, requests: str, widgets: str) -> h.RunResult:
         return h.run_consumer(
-            ["-ss", "S3", "-rb", requests, "-wb", widgets, "--idle-timeout", "1",
+            ["-ss", "S3", "-rb", requests, "-wb", widgets, *h.idle_timeout_args(),
              "--endpoint-url", self.endpoint] + self.work.log_dir_args(),
             self.work, h.consumer_env(self.work), timeout=60)
 
@@ -62,8 +62,9 @@ class MissingDirectories(h.ConsumerTestCase):
         work = self.workdir()
         missing = work.root / "no-such-requests"
         result = h.run_consumer(
-            ["--requests-dir", missing, "--widgets-dir", work.root / "store", "--idle-timeout",
-             "1"] + work.log_dir_args(), work, h.consumer_env(work, key_id=None, secret=None),
+            ["--requests-dir", missing, "--widgets-dir", work.root / "store",
+             *h.idle_timeout_args()] + work.log_dir_args(), work,
+            h.consumer_env(work, key_id=None, secret=None),
             timeout=60)
         self.assert_exit(result, 1)
         self.assertIn(str(missing), result.output, "the message does not name the directory"

@@ -2,10 +2,17 @@
 the job exactly; the idle timeout and the maximum run time stop with exit 0 (SPEC.md §2)."""
 
 import signal
-import time
+import sys
 import unittest
 
 import wc_harness as h
+
+sys.path.insert(0, str(h.REPO_ROOT / "tests" / "fault"))
+from fault_proxy import FaultConfig, FaultProxy  # noqa: E402
+
+# For the tests of the idle timeout and the maximum run time themselves.
+K_STOP_AFTER_S = 1
+K_IDLE_LOOKS = 5
 
 
 class Stopping(h.ConsumerTestCase):
@@ -28,16 +35,19 @@ class Stopping(h.ConsumerTestCase):
         total = len(self.data.requests)
         consumer = self.start_consumer(self.args(), self.work, h.consumer_env(self.work))
         h.wait_until(lambda: not consumer.running()
-                     or h.bucket_key_count(self.s3, self.requests) <= total * 0.8,
-                     timeout=120, interval=0.0, what="a fifth of the requests to be applied")
+                     or len(h.request_lines(h.log_lines(self.work.logs))) >= total // 5,
+                     timeout=120, what="a fifth of the requests to be applied")
         self.assertTrue(consumer.running(), "stopped by itself" + consumer.result().describe())
         consumer.send(sig)
 
         stopped = consumer.wait(h.K_GRACEFUL_STOP_S)
 
         self.assert_exit(stopped, 0)
-        self.assert_summary(self.work.logs)
-        restarted = h.run_consumer(self.args() + ["--idle-timeout", "1"], self.work,
+        self.assert_stopped_because(self.work.logs, "stop requested")
+        done = len(h.request_lines(h.log_lines(self.work.logs)))
+        self.assertLess(done, total, "the signal came after the last request: nothing tested")
+        self.assert_summary(self.work.logs, requests_seen=done)
+        restarted = h.run_consumer(self.args() + h.idle_timeout_args(), self.work,
                                    h.consumer_env(self.work))
         self.assert_exit(restarted, 0)
         self.assert_s3_store(self.s3, self.widgets, self.data.widgets)
@@ -49,34 +59,54 @@ class Stopping(h.ConsumerTestCase):
     def test_sigint_while_working_stops_with_0_and_a_restart_finishes_exactly(self):
         self.signal_while_working(signal.SIGINT)
 
+    def assert_stopped_because(self, log_dir, reason: str) -> None:
+        summary = h.summary_of(h.log_lines(log_dir))
+        self.assertIsNotNone(summary, "no summary in the log")
+        self.assertEqual(summary.reason, reason, "the reason the summary gives")
+
     def test_sigterm_while_idle_stops_with_0(self):
         self.prepare()
-        consumer = self.start_consumer(self.args(), self.work, h.consumer_env(self.work))
-        # Started (its log exists) and then idle for a while: polling an empty bucket.
-        h.wait_until(lambda: not consumer.running() or h.log_files(self.work.logs),
-                     timeout=30, interval=0.05, what="the consumer's log file")
-        time.sleep(1.5)
+        # Through a proxy (no faults) that counts the consumer's calls.
+        proxy = FaultProxy(self.endpoint, FaultConfig()).__enter__()
+        self.addCleanup(proxy.stop)
+        args = self.args()
+        args[args.index(self.endpoint)] = proxy.endpoint
+        consumer = self.start_consumer(args, self.work, h.consumer_env(self.work))
+        # Idle: it has found the bucket empty again and again, and waits longer each time
+        # (0.1, 0.2, 0.4, 0.8 s, then 1.6 s after the fifth look).
+        h.wait_until(lambda: not consumer.running()
+                     or proxy.snapshot()["calls"].get("ListObjectsV2", 0) >= K_IDLE_LOOKS,
+                     timeout=30, what=f"the consumer's look number {K_IDLE_LOOKS} at the "
+                     "empty bucket")
         self.assertTrue(consumer.running(), "stopped by itself" + consumer.result().describe())
         consumer.send(signal.SIGTERM)
-        result = consumer.wait(h.K_GRACEFUL_STOP_S)
+        # An idle consumer stops at once (SPEC.md §2), even while it waits to poll again.
+        result = consumer.wait(h.K_SPEC_STOP_S + h.K_STOP_MARGIN_S)
         self.assert_exit(result, 0)
+        self.assert_stopped_because(self.work.logs, "stop requested")
         self.assert_summary(self.work.logs, requests_seen=0)
 
     def test_idle_timeout_stops_with_0_after_that_long_without_requests(self):
         self.prepare()
-        result = h.run_consumer(self.args() + ["--idle-timeout", "2"], self.work,
-                                h.consumer_env(self.work), timeout=30)
+        result = h.run_consumer(self.args() + ["--idle-timeout", str(K_STOP_AFTER_S)],
+                                self.work, h.consumer_env(self.work), timeout=30)
         self.assert_exit(result, 0)
-        self.assertGreaterEqual(result.elapsed, 1.9, "stopped before the idle timeout")
-        self.assertLess(result.elapsed, 15, "took far longer than the idle timeout")
+        self.assert_stopped_because(self.work.logs, "idle timeout")
+        self.assertGreaterEqual(result.elapsed, K_STOP_AFTER_S - 0.1,
+                                "stopped before the idle timeout")
+        self.assertLess(result.elapsed, K_STOP_AFTER_S + 13,
+                        "took far longer than the idle timeout")
 
     def test_max_runtime_stops_with_0(self):
         self.prepare()
-        result = h.run_consumer(self.args() + ["--max-runtime", "2"], self.work,
+        result = h.run_consumer(self.args() + ["--max-runtime", str(K_STOP_AFTER_S)], self.work,
                                 h.consumer_env(self.work), timeout=30)
         self.assert_exit(result, 0)
-        self.assertGreaterEqual(result.elapsed, 1.9, "stopped before the maximum run time")
-        self.assertLess(result.elapsed, 15, "took far longer than the maximum run time")
+        self.assert_stopped_because(self.work.logs, "maximum runtime reached")
+        self.assertGreaterEqual(result.elapsed, K_STOP_AFTER_S - 0.1,
+                                "stopped before the maximum run time")
+        self.assertLess(result.elapsed, K_STOP_AFTER_S + 13,
+                        "took far longer than the maximum run time")
 
 
 if __name__ == "__main__":

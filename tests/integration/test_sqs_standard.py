@@ -31,7 +31,7 @@ class StandardQueue(h.ConsumerTestCase):
     def consume(self, queue: str, *args) -> h.RunResult:
         places = ([] if "--dead-letter-queue" in args
                   else ["--dead-letter-dir", self.work.dead_letters])
-        return h.run_consumer(["-rq", queue, "--idle-timeout", "2", "--endpoint-url",
+        return h.run_consumer(["-rq", queue, *h.idle_timeout_args(), "--endpoint-url",
                                self.endpoint, "--log-dir", self.work.logs] + places + list(args),
                               self.work, self.env)
 

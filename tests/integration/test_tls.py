@@ -57,7 +57,7 @@ class SelfSignedEndpoint(h.ConsumerTestCase):
 
     def test_a_self_signed_certificate_is_refused_with_exit_1_naming_the_bucket(self):
         result = h.run_consumer(
-            ["-rb", "wc-req", "--widgets-dir", self.work.root / "store", "--idle-timeout", "2",
+            ["-rb", "wc-req", "--widgets-dir", self.work.root / "store", *h.idle_timeout_args(),
              "--endpoint-url", self.endpoint] + self.work.log_dir_args(),
             self.work, h.consumer_env(self.work), timeout=60)
 
