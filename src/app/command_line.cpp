@@ -1,6 +1,7 @@
 #include "app/command_line.h"
 
 #include "app/backend_selection.h"
+#include "app/place_overlap.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -178,6 +179,9 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
   if (raw.version) return ParseExit{0, std::string(k_program) + " " + WC_VERSION + "\n"};
   config.progress = !raw.no_progress;
   if (auto problem = select_backends(raw.backends, config)) {
+    return ParseExit{2, std::string(k_program) + ": " + *problem};
+  }
+  if (auto problem = find_overlap(config)) {
     return ParseExit{2, std::string(k_program) + ": " + *problem};
   }
   config.idle_timeout = seconds_to_millis(raw.idle_timeout);
