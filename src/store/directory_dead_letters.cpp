@@ -1,7 +1,5 @@
 #include "store/directory_dead_letters.h"
 
-#include "store/atomic_file.h"
-
 namespace wc::store {
 
 namespace fs = std::filesystem;
@@ -9,28 +7,25 @@ namespace fs = std::filesystem;
 DirectoryDeadLetters::DirectoryDeadLetters(fs::path directory) : directory_(std::move(directory)) {}
 
 std::string DirectoryDeadLetters::describe() const {
-  return "dead-letter directory '" + directory_.string() + "'";
+  return "dead-letter directory '" + directory_.root().string() + "'";
 }
 
 util::Expected<void, std::string> DirectoryDeadLetters::check() {
-  std::error_code ec;
-  fs::create_directories(directory_, ec);
-  if (ec || !fs::is_directory(directory_, ec)) {
-    return util::Unexpected(describe() + " cannot be created: " +
-                            (ec ? ec.message() : std::string("not a directory")));
+  if (auto opened = directory_.open(); !opened) {
+    return util::Unexpected(describe() + " cannot be used: " + opened.error().message);
   }
-  remove_abandoned_temporaries(directory_);
+  directory_.remove_abandoned_temporaries();
   return {};
 }
 
 util::Expected<void, std::string> DirectoryDeadLetters::keep(const DeadLetter& letter) {
-  std::string name = dead_letter_name(letter.source_key);
+  const std::string name = dead_letter_name(letter.source_key);
   // The record goes last: its presence means the bytes are there too.
-  auto bytes = write_file_atomically(directory_ / name, letter.body);
-  if (!bytes) return util::Unexpected(describe() + ": " + bytes.error());
-  auto record = write_file_atomically(directory_ / (name + ".error.json"),
-                                      dead_letter_record(letter));
-  if (!record) return util::Unexpected(describe() + ": " + record.error());
+  auto bytes = directory_.write(name, letter.body, WriteMode::replace);
+  if (!bytes) return util::Unexpected(describe() + ": " + bytes.error().message);
+  auto record =
+      directory_.write(name + ".error.json", dead_letter_record(letter), WriteMode::replace);
+  if (!record) return util::Unexpected(describe() + ": " + record.error().message);
   return {};
 }
 
