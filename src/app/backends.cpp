@@ -112,7 +112,8 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
     backends.source = make_sqs_source(config, backends.sqs);
     backends.source_window = sqs_window(config);
   } else {
-    backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
+    backends.source = std::make_unique<source::DirectoryRequestSource>(
+        config.source_name, [](const std::string& message) { spdlog::warn("{}", message); });
   }
 
   if (config.store_kind == StoreKind::dynamodb_table) {
