@@ -28,8 +28,9 @@ answer, unless the seeded random draw for that request picks a fault:
                 x-amz-bucket-region header, and no body for a HEAD; not part of --rate
 
 Every request that matches `match` (a regex searched in "METHOD /path?query", default: all)
-draws one number from a random.Random(seed); the configured shares, taken in the order above,
-decide the fault. The same seed and the same order of requests give the same faults.
+and `match_target` (a regex searched in the X-Amz-Target header of the JSON APIs, such as
+"PutItem"; default: any) draws one number from a random.Random(seed); the configured shares,
+taken in the order above, decide the fault. The same seed and the same order of requests give the same faults.
 
 Control endpoints (S3 bucket names cannot start with '_', so these never clash):
   GET  /__fault/stats   counts: requests, forwarded, injected faults by kind, calls by operation
@@ -96,6 +97,7 @@ class FaultConfig:
     slow_delay: float = 0.5  # seconds an answer is held back by a `slow` fault
     seed: int = 1
     match: str = ""  # regex searched in "METHOD /path?query"; empty: every request
+    match_target: str = ""  # regex searched in the X-Amz-Target header (JSON APIs); empty: any
 
     @classmethod
     def even(cls, rate: float, **overrides) -> "FaultConfig":
@@ -116,6 +118,7 @@ class FaultConfig:
         if self.slow_delay < 0:
             raise ValueError("slow_delay must not be negative")
         re.compile(self.match)
+        re.compile(self.match_target)
 
 
 # ------------------------------------------------------------------------------------------
@@ -402,6 +405,9 @@ class FaultProxy:
             self._sequence += 1
             config = self.config
             if config.match and not re.search(config.match, f"{request.method} {request.target}"):
+                return "", self._sequence
+            if config.match_target and not re.search(config.match_target,
+                                                     request.header("X-Amz-Target")):
                 return "", self._sequence
             draw = self._rng.random()
             edge = 0.0
