@@ -11,8 +11,10 @@ enum class ErrorClass {
   request,    ///< this one call was refused (bad input, too large, ...): others may succeed
 };
 
-/// NoSuchBucket, AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, expired or invalid
-/// tokens, and the like are `access`; a retryable failure is `transient`; the rest `request`.
+/// NoSuchBucket, AccessDenied (AccessDeniedException), InvalidAccessKeyId,
+/// SignatureDoesNotMatch, expired or invalid tokens, an account or KMS key that refuses every
+/// call, a bucket in another region, and the like are `access`, as is any HTTP 401 or 403; a
+/// retryable failure is `transient`; the rest `request`.
 ErrorClass classify(const AwsError& error);
 
 }  // namespace wc::aws
