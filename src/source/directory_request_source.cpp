@@ -20,13 +20,19 @@ constexpr std::size_t k_read_chunk = 64 * 1024;
 
 const char* kind_of(fs::file_type type) {
   switch (type) {
-    case fs::file_type::symlink: return "a symbolic link";
-    case fs::file_type::directory: return "a directory";
-    case fs::file_type::fifo: return "a fifo";
-    case fs::file_type::socket: return "a socket";
+    case fs::file_type::symlink:
+      return "a symbolic link";
+    case fs::file_type::directory:
+      return "a directory";
+    case fs::file_type::fifo:
+      return "a fifo";
+    case fs::file_type::socket:
+      return "a socket";
     case fs::file_type::block:
-    case fs::file_type::character: return "a device";
-    default: return "not a regular file";
+    case fs::file_type::character:
+      return "a device";
+    default:
+      return "not a regular file";
   }
 }
 
@@ -97,14 +103,13 @@ util::Expected<void, SourceError> DirectoryRequestSource::scan() {
     if (name.empty() || name.front() == '.' || name <= window_.list_after()) continue;
     if (smallest.size() == k_scan_batch && name >= *smallest.rbegin()) continue;
     if (!window_.admits(name)) continue;
-    // The entry's own type: a link to a regular file is not followed.
-    const fs::file_type type = entry.symlink_status(ec).type();
-    if (ec) continue;
-    if (type != fs::file_type::regular) {
-      warn_skipped(name, kind_of(type));
+    // The entry's own type, from the listing (no system call): a link to a regular file is
+    // not followed. is_regular_file only follows a link, and links are out by then.
+    if (entry.is_symlink(ec) || !entry.is_regular_file(ec)) {
+      if (skipped_.count(name) == 0) warn_skipped(name, kind_of(entry.symlink_status(ec).type()));
       continue;
     }
-    skipped_.erase(name);
+    if (!skipped_.empty()) skipped_.erase(name);
     smallest.insert(std::move(name));
     if (smallest.size() > k_scan_batch) smallest.erase(std::prev(smallest.end()));
   }
@@ -157,8 +162,7 @@ util::Expected<std::optional<std::string>, SourceError> DirectoryRequestSource::
   }
   if (!opened || !S_ISREG(status.st_mode)) {
     std::lock_guard lock(mutex_);
-    warn_skipped(request.key,
-                 kind_of(opened ? type_of(status.st_mode) : fs::file_type::symlink));
+    warn_skipped(request.key, kind_of(opened ? type_of(status.st_mode) : fs::file_type::symlink));
     window_.finish(request.key);
     return std::optional<std::string>();
   }
