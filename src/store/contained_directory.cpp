@@ -35,7 +35,9 @@ std::vector<std::string> split(std::string_view relative) {
 
 bool plain(const std::vector<std::string>& parts) {
   for (const auto& part : parts) {
-    if (part.empty() || part == "." || part == "..") return false;
+    if (part.empty() || part == "." || part == ".." || part.find('\0') != std::string::npos) {
+      return false;
+    }
   }
   return !parts.empty();
 }
