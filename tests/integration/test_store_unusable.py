@@ -1,6 +1,7 @@
 """A store that refuses every write stops the run (issue 13, item 7; SPEC.md §10): a full disk
-(ENOSPC), a read-only file system (EROFS), refused permission (EPERM) under the directory store
-or the dead-letter directory, and DynamoDB's AccessDeniedException on writes. Each ends with
+(ENOSPC), a read-only file system (EROFS), refused permission (EPERM, and EACCES for a consumer
+running as `nobody`) under the directory store or the dead-letter directory, and DynamoDB's
+AccessDeniedException on writes. Each ends with
 exit 1 and a line naming the store and the cause; the request stays in the source and nothing
 is dead-lettered for it.
 
@@ -133,6 +134,41 @@ class DirectoryStoreUnusable(StoreUnusableCase):
             subprocess.run(["chattr", "+i", str(store / "widgets")], check=True)
             self.addCleanup(subprocess.run, ["chattr", "-i", str(store / "widgets")])
         self.run_until_unusable(make_immutable, "Operation not permitted", "Other Owner")
+
+    def test_a_store_the_consumers_user_may_not_write_stops_the_run_with_eacces(self):
+        """Root is never refused by permission bits, so the consumer runs as `nobody` here; the
+        store's folder for a new owner cannot be made once widgets/ is made read-only."""
+        work = self.workdir()
+        work.root.chmod(0o755)
+        requests_dir, store = work.root / "requests", work.root / "store"
+        for directory in (requests_dir, store, work.logs, work.dead_letters):
+            directory.mkdir()
+            directory.chmod(0o777)
+        first, later = requests(0, 2), requests(2, 2, "Other Owner")
+        h.write_request_files(requests_dir, first)
+        nobody = 65534
+        with open(work.root / "out.txt", "wb") as out:
+            process = subprocess.Popen(
+                [str(h.consumer_bin()), "--requests-dir", requests_dir, "--widgets-dir", store,
+                 "--idle-timeout", str(K_WAIT_S), "--no-progress"] + work.log_dir_args(),
+                cwd=work.root, env=h.consumer_env(work), stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, user=nobody, group=nobody, extra_groups=[])
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+        self.wait_for_widgets(store, 2)
+        h.wait_until(lambda: h.files_under(requests_dir) == {}, K_WAIT_S,
+                     what="the first requests removed")
+        (store / "widgets").chmod(0o555)
+        h.write_request_files(requests_dir, later)
+        for name in later:
+            (requests_dir / name).chmod(0o666)
+
+        self.assertEqual(process.wait(K_WAIT_S), 1)
+        output = (work.root / "out.txt").read_text(errors="replace")
+        self.assertTrue([line for line in output.splitlines()
+                         if "widget store" in line and str(store) in line
+                         and "Permission denied" in line], output[-3000:])
+        self.assertEqual(h.files_under(requests_dir), later, "the requests did not stay")
+        self.assertEqual(h.files_under(work.dead_letters), {}, "requests were dead-lettered")
 
     def test_a_full_dead_letter_directory_stops_the_run_and_leaves_the_rejected_request(self):
         work = self.workdir()
