@@ -147,5 +147,9 @@ TEST_F(AtomicFileTest, TemporariesOfDeadWritersAreRemovedOthersKept) {
   EXPECT_EQ(files(outside).size(), 1u) << "a temporary outside, behind a link, was removed";
 }
 
+TEST_F(AtomicFileTest, ADirectoryThatCannotBeOpenedRemovesNothing) {
+  EXPECT_EQ(remove_abandoned_temporaries(-1), 0u);
+}
+
 }  // namespace
 }  // namespace wc::store
