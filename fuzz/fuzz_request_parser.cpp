@@ -36,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   WC_FUZZ_CHECK(size <= wc::model::k_max_request_bytes);
   WC_FUZZ_CHECK(!wc::model::first_invalid_utf8(body).has_value());
+  WC_FUZZ_CHECK(body.find('\0') == std::string_view::npos);  // the whole body was read
   WC_FUZZ_CHECK(!request->widget_id.empty() &&
                 request->widget_id.size() <= wc::model::k_max_widget_id_length);
   WC_FUZZ_CHECK(request->widget_id != "." && request->widget_id != "..");

@@ -1,12 +1,17 @@
 #include "app/command_line.h"
 
 #include "app/backend_selection.h"
+#include "app/place_overlap.h"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
+
+#include "aws/endpoint_url.h"
 
 namespace wc::app {
 
@@ -39,10 +44,77 @@ struct RawOptions {
   BackendFlags backends;
   double idle_timeout = 0, max_runtime = 0, outage_timeout = 300;
   int queue_wait = 20;
+  bool no_progress = false;
+  bool version = false;
 };
 
+// Durations are read into milliseconds; longer than this is surely a typo, and keeps every
+// deadline computed from it far from overflowing the clock.
+constexpr double k_max_seconds = 1e9;
+constexpr double k_seconds_resolution = 0.001;
+
+/// A duration in seconds: a finite decimal number from 0 (never) or 0.001 up to
+/// k_max_seconds. A value between 0 and 1 ms is refused rather than rounded to 0, which would
+/// silently mean "never".
+CLI::Validator seconds_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        const char* end = text.data() + text.size();
+        auto [stop, error] = std::from_chars(text.data(), end, value, std::chars_format::general);
+        if (text.empty() || error == std::errc::invalid_argument || stop != end ||
+            std::isnan(value)) {
+          return fmt::format("'{}' is not a number: give seconds, such as 30 or 0.5 (0: never)",
+                             text);
+        }
+        if (error == std::errc::result_out_of_range || !std::isfinite(value) ||
+            value > k_max_seconds || value < 0) {
+          return fmt::format("{} is out of range: give 0 (never) or 0.001 to {:.0f} seconds", text,
+                             k_max_seconds);
+        }
+        if (value > 0 && value < k_seconds_resolution) {
+          return fmt::format(
+              "{} is below the 1 ms resolution and would mean never: give 0 "
+              "for never, or at least 0.001",
+              text);
+        }
+        return {};
+      },
+      "", "seconds");
+}
+
+/// A whole number from `low` to `high`.
+CLI::Validator whole_number_validator(long long low, long long high) {
+  return CLI::Validator(
+      [low, high](std::string& text) -> std::string {
+        long long value = 0;
+        const char* end = text.data() + text.size();
+        auto [stop, error] = std::from_chars(text.data(), end, value);
+        if (text.empty() || error == std::errc::invalid_argument || stop != end) {
+          return fmt::format("'{}' is not a whole number: give one from {} to {}", text, low, high);
+        }
+        if (error == std::errc::result_out_of_range || value < low || value > high) {
+          return fmt::format("{} is out of range: give a whole number from {} to {}", text, low,
+                             high);
+        }
+        return {};
+      },
+      "", "whole number");
+}
+
+CLI::Validator endpoint_url_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto url = aws::parse_endpoint_url(text);
+        return url ? std::string() : url.error();
+      },
+      "", "endpoint URL");
+}
+
 void define_options(CLI::App& app, RawOptions& raw, Config& config) {
-  app.set_version_flag("--version", std::string(k_program) + " " + WC_VERSION);
+  // A plain flag, read after the whole line parsed: CLI11's version flag exits at once, so
+  // "--version --bogus" would not be refused.
+  app.add_flag("--version", raw.version, "Print the version and exit");
   app.add_option("--storage", raw.backends.storage, "Store kind: S3 or DynamoDB (also -ss)")
       ->transform(CLI::IsMember({"S3", "DynamoDB"}, CLI::ignore_case));
   app.add_option("--source,--request-bucket", raw.backends.request_bucket, "S3 request bucket (also -rb)");
@@ -58,30 +130,36 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
   app.add_option("--dead-letter-queue", raw.backends.dead_letter_queue, "SQS queue for dead letters");
   app.add_option("--idle-timeout", raw.idle_timeout,
                  "Stop after this many seconds with no request (0: never)")
-      ->check(CLI::NonNegativeNumber);
+      ->type_name("SECONDS")
+      ->check(seconds_validator());
   app.add_option("--max-runtime", raw.max_runtime, "Stop after this many seconds (0: never)")
-      ->check(CLI::NonNegativeNumber);
+      ->type_name("SECONDS")
+      ->check(seconds_validator());
   app.add_option("--concurrency", config.concurrency,
                  "Widgets applied at once (default 32; 1 applies one request at a time)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+      ->check(whole_number_validator(1, 1024));
   app.add_option("--metrics-port", config.metrics_port,
                  "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics (and /healthz)")
-      ->check(CLI::Range(1, 65535));
-  app.add_flag("!--no-progress", config.progress, "No progress line every 5 seconds");
+      ->check(whole_number_validator(1, 65535));
+  app.add_flag("--no-progress", raw.no_progress, "No progress line every 5 seconds");
   app.add_option("--queue-wait", raw.queue_wait,
                  "Longest wait of one SQS receive for a message, 0 to 20 seconds (default 20)")
-      ->check(CLI::Range(0, 20));
+      ->type_name("SECONDS")
+      ->check(whole_number_validator(0, 20));
   app.add_option("--outage-timeout", raw.outage_timeout,
                  "Give up (exit 1) after this many seconds of a source, store or dead-letter "
                  "place not answering (default 300; 0: wait forever)")
-      ->check(CLI::NonNegativeNumber);
+      ->type_name("SECONDS")
+      ->check(seconds_validator());
   app.add_option("--max-receives", config.max_receives,
                  "Dead-letter an SQS message received more than this many times, when its "
                  "queue has no redrive policy (default 10; 0: never)")
-      ->check(CLI::Range(0, 1000000));
+      ->check(whole_number_validator(0, 1000000));
   app.add_option("--region", config.aws.region, "AWS region");
   app.add_option("--profile", config.aws.profile, "AWS profile");
-  app.add_option("--endpoint-url", config.aws.endpoint_url, "Custom AWS endpoint URL");
+  app.add_option("--endpoint-url", config.aws.endpoint_url,
+                 "Custom AWS endpoint URL: http://HOST:PORT or https://HOST")
+      ->check(endpoint_url_validator());
   app.add_option("--log-dir", config.log_dir, "Directory for the daily log files (default: logs)");
 }
 
@@ -103,13 +181,16 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
     return ParseExit{0, app.help()};
-  } catch (const CLI::CallForVersion& version) {
-    return ParseExit{0, std::string(version.what()) + "\n"};
   } catch (const CLI::ParseError& error) {
     return ParseExit{2, std::string(k_program) + ": " + error.what() +
                             " (run 'widget-consumer --help' for the options)"};
   }
+  if (raw.version) return ParseExit{0, std::string(k_program) + " " + WC_VERSION + "\n"};
+  config.progress = !raw.no_progress;
   if (auto problem = select_backends(raw.backends, config)) {
+    return ParseExit{2, std::string(k_program) + ": " + *problem};
+  }
+  if (auto problem = find_overlap(config)) {
     return ParseExit{2, std::string(k_program) + ": " + *problem};
   }
   config.idle_timeout = seconds_to_millis(raw.idle_timeout);

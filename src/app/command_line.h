@@ -16,7 +16,8 @@ struct ParseExit {
   std::string message;  ///< for stdout when exit_code is 0, stderr otherwise
 };
 
-/// Parses argv (without touching anything on disk or on the network).
+/// Parses argv. Touches nothing on disk or on the network; only reads the file system to
+/// resolve the directories it names (overlapping places are a usage error).
 std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string>& args);
 
 }  // namespace wc::app

@@ -9,17 +9,37 @@ namespace wc::aws {
 
 namespace {
 
-// Codes that say the target or the caller's identity is unusable, for every request alike.
-constexpr std::array<std::string_view, 18> k_access_codes = {
-    "NoSuchBucket",          "AccessDenied",
-    "AccessDeniedException", "AllAccessDisabled",
-    "InvalidAccessKeyId",    "SignatureDoesNotMatch",
-    "InvalidSignatureException", "ExpiredToken",
-    "ExpiredTokenException", "InvalidToken",
-    "InvalidClientTokenId",  "UnrecognizedClientException",
-    "MissingAuthenticationToken", "AuthorizationHeaderMalformed",
-    "ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
-    "QueueDoesNotExist",     "PermanentRedirect",
+// Codes that say the target or the caller's identity is unusable, for every request alike. The
+// JSON APIs (DynamoDB, SQS) answer most of them with HTTP 400, so the status alone is not enough.
+constexpr std::array<std::string_view, 28> k_access_codes = {
+    "NoSuchBucket",
+    "AccessDenied",
+    "AccessDeniedException",
+    "AllAccessDisabled",
+    "AccountProblem",
+    "InvalidPayer",
+    "NotSignedUp",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "IncompleteSignature",
+    "IncompleteSignatureException",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidToken",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "MissingAuthenticationToken",
+    "MissingAuthenticationTokenException",
+    "NotAuthorized",
+    "OptInRequired",
+    "KMS.AccessDeniedException",
+    "KMS.DisabledException",
+    "AuthorizationHeaderMalformed",
+    "ResourceNotFoundException",
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
+    "PermanentRedirect",
 };
 
 }  // namespace

@@ -12,9 +12,11 @@ enum class ErrorClass {
   interrupted,  ///< cut short by the thread's CallLimits (a stop, a lease's end): outcome unknown
 };
 
-/// NoSuchBucket, AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, expired or invalid
-/// tokens, and the like are `access`; a retryable failure is `transient`; a call cut short by
-/// its CallLimits is `interrupted`; the rest `request`.
+/// NoSuchBucket, AccessDenied (AccessDeniedException), InvalidAccessKeyId,
+/// SignatureDoesNotMatch, expired or invalid tokens, an account or KMS key that refuses every
+/// call, a bucket in another region, and the like are `access`, as is any HTTP 401 or 403; a
+/// retryable failure is `transient`; a call cut short by its CallLimits is `interrupted`; the
+/// rest `request`.
 ErrorClass classify(const AwsError& error);
 
 }  // namespace wc::aws

@@ -81,8 +81,9 @@ util::Expected<HttpResponse, AwsError> S3Client::execute(const std::string& oper
                                                          const std::string& key,
                                                          HttpRequest request) {
   const S3Target target = key.empty() ? S3Target::bucket : S3Target::object;
-  ErrorParser parse_error = [target](const HttpResponse& response) {
+  ErrorParser parse_error = [target, this](const HttpResponse& response) {
     S3ErrorDocument document = parse_s3_error(response.status, response.body, target);
+    explain_other_region(document, response.header("x-amz-bucket-region"), caller_.config().region);
     return ServiceError{std::move(document.code), std::move(document.message)};
   };
   return caller_.send(AwsCall{operation, resource_name(bucket, key), std::move(request)},

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <pugixml.hpp>
@@ -69,10 +70,11 @@ std::string code_for_status(long http_status, S3Target target) {
     std::string_view code;
   };
   static constexpr std::array k_rows{
-      Row{304, "NotModified"},      Row{400, "BadRequest"},         Row{403, "AccessDenied"},
-      Row{405, "MethodNotAllowed"}, Row{409, "Conflict"},           Row{412, "PreconditionFailed"},
-      Row{416, "InvalidRange"},     Row{429, "TooManyRequests"},    Row{500, "InternalError"},
-      Row{501, "NotImplemented"},   Row{503, "ServiceUnavailable"},
+      Row{301, "PermanentRedirect"},  Row{307, "TemporaryRedirect"},  Row{304, "NotModified"},
+      Row{400, "BadRequest"},         Row{403, "AccessDenied"},       Row{405, "MethodNotAllowed"},
+      Row{409, "Conflict"},           Row{412, "PreconditionFailed"}, Row{416, "InvalidRange"},
+      Row{429, "TooManyRequests"},    Row{500, "InternalError"},      Row{501, "NotImplemented"},
+      Row{503, "ServiceUnavailable"},
   };
   if (http_status == 404) return target == S3Target::bucket ? "NoSuchBucket" : "NoSuchKey";
   for (const Row& row : k_rows) {
@@ -123,6 +125,22 @@ S3ErrorDocument parse_s3_error(long http_status, std::string_view body, S3Target
     if (error.message.empty()) error.message = excerpt(body);
   }
   return error;
+}
+
+void explain_other_region(S3ErrorDocument& error, std::string_view bucket_region,
+                          std::string_view signed_region) {
+  static constexpr std::array<std::string_view, 4> k_wrong_region_codes{
+      "PermanentRedirect", "TemporaryRedirect", "AuthorizationHeaderMalformed",
+      "IllegalLocationConstraintException"};
+  if (bucket_region.empty() || bucket_region == signed_region) return;
+  if (std::find(k_wrong_region_codes.begin(), k_wrong_region_codes.end(), error.code) ==
+      k_wrong_region_codes.end()) {
+    return;  // a refusal for another reason (AccessDenied) says more than the region
+  }
+  error.code = "PermanentRedirect";
+  error.message =
+      fmt::format("the bucket is in region {}, not {}: run with --region {} (or AWS_REGION={})",
+                  bucket_region, signed_region, bucket_region, bucket_region);
 }
 
 util::Expected<S3DeleteResult, std::string> parse_delete_result(std::string_view xml) {

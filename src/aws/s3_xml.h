@@ -33,6 +33,15 @@ enum class S3Target { bucket, object };
 /// PreconditionFailed, 503 ServiceUnavailable... and the message keeps the start of any body.
 S3ErrorDocument parse_s3_error(long http_status, std::string_view body, S3Target target);
 
+/// A bucket that lives in another region than the requests were signed for: S3 answers 301
+/// PermanentRedirect (a HEAD with no body) or 400 AuthorizationHeaderMalformed, and names the
+/// bucket's region in the x-amz-bucket-region header. When the error is such a redirect or
+/// wrong-region refusal and `bucket_region` is set and differs from `signed_region`, it becomes
+/// PermanentRedirect with a message naming both regions and the --region to run with;
+/// otherwise it is left as it is.
+void explain_other_region(S3ErrorDocument& error, std::string_view bucket_region,
+                          std::string_view signed_region);
+
 /// One key a DeleteObjects request could not delete.
 struct S3DeleteFailure {
   std::string key;

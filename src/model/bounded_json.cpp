@@ -192,6 +192,11 @@ util::Expected<nlohmann::json, std::string> parse_bounded_json(std::string_view 
     return util::Unexpected(fmt::format("is not valid UTF-8 (byte 0x{:02X} at offset {})",
                                         static_cast<std::uint8_t>(text[*bad]), *bad));
   }
+  // nlohmann's lexer reads a NUL as the end of the input, so "{...}\0garbage" would pass
+  // with the garbage unchecked. JSON text holds no NUL (in a string it must be escaped).
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return util::Unexpected(fmt::format("has a NUL byte at offset {}", nul));
+  }
   nlohmann::json document;
   BoundedDomBuilder builder(document);
   if (!nlohmann::json::sax_parse(text, &builder)) return util::Unexpected(builder.problem());

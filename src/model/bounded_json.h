@@ -16,9 +16,10 @@ namespace wc::model {
 inline constexpr std::size_t k_max_json_depth = 64;
 
 /// Parses `text` as one JSON value, refusing what a plain parse would accept or crash on:
-/// bytes that are not valid UTF-8, nesting deeper than k_max_json_depth, a key repeated
-/// within one object (which parsers resolve differently, so the document is ambiguous), and a
-/// number too large for a double ("1e999"). Never throws.
+/// bytes that are not valid UTF-8, a NUL byte anywhere (nlohmann would stop reading there),
+/// nesting deeper than k_max_json_depth, a key repeated within one object (which parsers
+/// resolve differently, so the document is ambiguous), and a number too large for a double
+/// ("1e999"). Never throws.
 /// The error reads as a predicate of the document: "is not valid JSON (parse error at line 1,
 /// column 7: ...)", so a caller can prefix the subject ("request ", "stored widget ").
 util::Expected<nlohmann::json, std::string> parse_bounded_json(std::string_view text);

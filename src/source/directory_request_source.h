@@ -1,14 +1,16 @@
 #pragma once
 // Requests are the files of a local directory, taken in file-name order: the embedded default
 // that needs no cloud and no server. Names starting with '.' (temporary files being written)
-// and anything that is not a regular file are ignored. A directory's requests are ours until
-// removed: their leases never end. Thread-safe.
+// are ignored. Anything else that is not a regular file (a symbolic link, fifo, device,
+// directory) is skipped with a warning, never read nor removed. A directory's requests are ours
+// until removed: their leases never end. Thread-safe.
 
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "source/key_window.h"
@@ -18,9 +20,11 @@ namespace wc::source {
 
 class DirectoryRequestSource : public RequestSource {
  public:
-  /// `warn`: where warnings go (a file that vanished before it was read).
-  explicit DirectoryRequestSource(std::filesystem::path directory,
-                                  std::function<void(const std::string&)> warn = {});
+  using Warn = std::function<void(const std::string&)>;
+
+  /// `warn` receives a line for each name that is skipped (once per name) or vanished; the
+  /// source does not log.
+  explicit DirectoryRequestSource(std::filesystem::path directory, Warn warn = {});
 
   std::string describe() const override;
   /// The directory must exist and be readable.
@@ -38,17 +42,24 @@ class DirectoryRequestSource : public RequestSource {
 
  private:
   static constexpr std::size_t k_scan_batch = 1000;
+  /// Skipped names remembered so that each is warned of once; past this, warned each pass.
+  static constexpr std::size_t k_max_remembered_skips = 10000;
 
   util::Expected<void, SourceError> scan();
-  /// The file's bytes; nullopt when it is gone.
+  /// The file's bytes, opened without following a link and without waiting on a fifo.
+  /// nullopt when it vanished, or is no longer a regular file (either way with a warning, and
+  /// finished in the window): it is skipped, not removed.
   util::Expected<std::optional<std::string>, SourceError> read(const std::string& name);
   util::Expected<void, SourceError> remove(const std::string& name);
+  /// Warns that `name` is skipped, unless it was warned of already. Caller holds mutex_.
+  void warn_skipped(const std::string& name, const std::string& what);
 
   std::filesystem::path directory_;
-  std::function<void(const std::string&)> warn_;
   std::mutex mutex_;
   KeyWindow window_;
   std::deque<std::string> scanned_;  ///< found by the last scan, not yet handed out
+  Warn warn_;
+  std::set<std::string> skipped_;  ///< names warned of
 };
 
 }  // namespace wc::source

@@ -1,6 +1,6 @@
 #include "store/directory_dead_letters.h"
 
-#include "store/atomic_file.h"
+#include "store/directory_document_backend.h"
 
 namespace wc::store {
 
@@ -8,32 +8,32 @@ namespace fs = std::filesystem;
 
 DirectoryDeadLetters::DirectoryDeadLetters(fs::path directory) : directory_(std::move(directory)) {}
 
+StoreError DirectoryDeadLetters::error(const char* what, const FileError& failure) const {
+  // A full, read-only or forbidden directory is as unusable for dead letters as for widgets.
+  return StoreError{DirectoryDocumentBackend::kind_of(failure.error_number),
+                    describe() + what + failure.message};
+}
+
 std::string DirectoryDeadLetters::describe() const {
-  return "dead-letter directory '" + directory_.string() + "'";
+  return "dead-letter directory '" + directory_.root().string() + "'";
 }
 
 util::Expected<void, StoreError> DirectoryDeadLetters::check() {
-  std::error_code ec;
-  fs::create_directories(directory_, ec);
-  if (ec || !fs::is_directory(directory_, ec)) {
-    return util::Unexpected(
-        StoreError{StoreErrorKind::fatal, describe() + " cannot be created: " +
-                                              (ec ? ec.message() : std::string("not a directory"))});
+  if (auto opened = directory_.open(); !opened) {
+    return util::Unexpected(error(" cannot be used: ", opened.error()));
   }
-  remove_abandoned_temporaries(directory_);
+  directory_.remove_abandoned_temporaries();
   return {};
 }
 
 util::Expected<void, StoreError> DirectoryDeadLetters::keep(const DeadLetter& letter) {
-  std::string name = dead_letter_name(letter.source_key);
+  const std::string name = dead_letter_name(letter.source_key);
   // The record goes last: its presence means the bytes are there too.
-  auto bytes = write_file_atomically(directory_ / name, letter.body);
-  if (!bytes) return util::Unexpected(StoreError{StoreErrorKind::transient, describe() + ": " + bytes.error()});
-  auto record = write_file_atomically(directory_ / (name + ".error.json"),
-                                      dead_letter_record(letter));
-  if (!record) {
-    return util::Unexpected(StoreError{StoreErrorKind::transient, describe() + ": " + record.error()});
-  }
+  auto bytes = directory_.write(name, letter.body, WriteMode::replace);
+  if (!bytes) return util::Unexpected(error(": ", bytes.error()));
+  auto record =
+      directory_.write(name + ".error.json", dead_letter_record(letter), WriteMode::replace);
+  if (!record) return util::Unexpected(error(": ", record.error()));
   return {};
 }
 

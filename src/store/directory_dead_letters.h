@@ -1,8 +1,10 @@
 #pragma once
-// Dead letters as files in a local directory (the default, `dead-letters/`).
+// Dead letters as files in a local directory (the default, `dead-letters/`). Names come from
+// dead_letter_name, so any key fits; no symbolic link inside the directory is followed.
 
 #include <filesystem>
 
+#include "store/contained_directory.h"
 #include "store/dead_letter_sink.h"
 
 namespace wc::store {
@@ -16,7 +18,9 @@ class DirectoryDeadLetters : public DeadLetterSink {
   util::Expected<void, StoreError> keep(const DeadLetter& letter) override;
 
  private:
-  std::filesystem::path directory_;
+  StoreError error(const char* what, const FileError& failure) const;
+
+  ContainedDirectory directory_;
 };
 
 }  // namespace wc::store

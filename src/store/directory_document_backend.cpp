@@ -1,87 +1,87 @@
 #include "store/directory_document_backend.h"
 
-#include "store/atomic_file.h"
+#include <cerrno>
 
 namespace wc::store {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+constexpr const char* k_probe = ".write-check";
+
+}  // namespace
+
 DirectoryDocumentBackend::DirectoryDocumentBackend(fs::path directory)
     : directory_(std::move(directory)) {}
 
 std::string DirectoryDocumentBackend::describe() const {
-  return "directory '" + directory_.string() + "'";
+  return "directory '" + directory_.root().string() + "'";
+}
+
+StoreErrorKind DirectoryDocumentBackend::kind_of(int error_number) {
+  switch (error_number) {
+    case ENOSPC:
+    case EDQUOT:
+    case EROFS:
+    case EACCES:
+    case EPERM:
+    case ELOOP:
+    case ENOTDIR:
+      return StoreErrorKind::fatal;
+    case EINVAL:
+    case EISDIR:
+    case ENAMETOOLONG:
+      return StoreErrorKind::request;
+    default:
+      return StoreErrorKind::transient;
+  }
+}
+
+StoreError DirectoryDocumentBackend::error(const FileError& failure) const {
+  const StoreErrorKind kind = kind_of(failure.error_number);
+  const char* verdict = kind == StoreErrorKind::fatal ? " is unusable: " : ": ";
+  return StoreError{kind, "widget store " + describe() + verdict + failure.message};
 }
 
 util::Expected<void, StoreError> DirectoryDocumentBackend::check() {
-  std::error_code ec;
-  fs::create_directories(directory_, ec);
-  if (ec || !fs::is_directory(directory_, ec)) {
-    return util::Unexpected(StoreError{StoreErrorKind::fatal,
-                                       "widget store " + describe() +
-                                           " cannot be created: " + (ec ? ec.message() : "not a directory")});
+  if (auto opened = directory_.open(); !opened) {
+    return util::Unexpected(
+        StoreError{StoreErrorKind::fatal,
+                   "widget store " + describe() + " cannot be used: " + opened.error().message});
   }
-  auto probe = write_file_atomically(directory_ / ".write-check", "");
+  // A few bytes, not an empty file: a full disk still lets an empty file be made.
+  auto probe = directory_.write(k_probe, "probe\n", WriteMode::replace);
   if (!probe) {
-    return util::Unexpected(StoreError{StoreErrorKind::fatal,
-                                       "widget store " + describe() + " is not writable: " + probe.error()});
+    return util::Unexpected(
+        StoreError{StoreErrorKind::fatal,
+                   "widget store " + describe() + " is not writable: " + probe.error().message});
   }
-  fs::remove(directory_ / ".write-check", ec);
-  remove_abandoned_temporaries(directory_);
+  (void)directory_.remove(k_probe);
+  directory_.remove_abandoned_temporaries();
   return {};
-}
-
-util::Expected<fs::path, StoreError> DirectoryDocumentBackend::path_of(
-    const std::string& key) const {
-  fs::path relative(key);
-  for (const auto& part : relative) {
-    std::string text = part.string();
-    if (text.empty() || text == "." || text == ".." || text == "/" || key.front() == '/') {
-      return util::Unexpected(StoreError{
-          StoreErrorKind::request, "widget key '" + key + "' would leave " + describe()});
-    }
-  }
-  return directory_ / relative;
 }
 
 util::Expected<std::optional<std::string>, StoreError> DirectoryDocumentBackend::get(
     const std::string& key) {
-  auto path = path_of(key);
-  if (!path) return util::Unexpected(std::move(path).error());
-  auto bytes = read_file(*path);
-  if (!bytes) {
-    return util::Unexpected(StoreError{StoreErrorKind::request, "widget store " + describe() +
-                                                                     ": " + bytes.error()});
-  }
+  auto bytes = directory_.read(key);
+  if (!bytes) return util::Unexpected(error(bytes.error()));
   return std::move(*bytes);
 }
 
 util::Expected<bool, StoreError> DirectoryDocumentBackend::put(const std::string& key,
                                                                const std::string& json,
                                                                bool only_if_absent) {
-  auto path = path_of(key);
-  if (!path) return util::Unexpected(std::move(path).error());
-  auto written = write_file_atomically(
-      *path, json, only_if_absent ? WriteMode::only_if_absent : WriteMode::replace);
-  if (!written) {
-    return util::Unexpected(StoreError{StoreErrorKind::transient,
-                                       "widget store " + describe() + ": " + written.error()});
-  }
+  auto written =
+      directory_.write(key, json, only_if_absent ? WriteMode::only_if_absent : WriteMode::replace);
+  if (!written) return util::Unexpected(error(written.error()));
   return *written == WriteResult::written;
 }
 
 util::Expected<bool, StoreError> DirectoryDocumentBackend::remove(const std::string& key) {
-  auto path = path_of(key);
-  if (!path) return util::Unexpected(std::move(path).error());
-  std::error_code ec;
-  bool removed = fs::remove(*path, ec);
-  if (ec) {
-    return util::Unexpected(StoreError{StoreErrorKind::transient, "widget store " + describe() +
-                                                                       ": removing '" +
-                                                                       path->string() +
-                                                                       "' failed: " + ec.message()});
-  }
-  return removed;
+  auto removed = directory_.remove(key);
+  if (!removed) return util::Unexpected(error(removed.error()));
+  return *removed;
 }
 
 }  // namespace wc::store

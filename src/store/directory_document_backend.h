@@ -1,10 +1,12 @@
 #pragma once
 // Widget documents as files below a local directory, written atomically. A key is a relative
-// path of plain components: nothing can escape the directory.
+// path of plain components, and no symbolic link below the directory is followed: nothing can
+// escape it (ContainedDirectory).
 
 #include <filesystem>
 #include <string>
 
+#include "store/contained_directory.h"
 #include "store/document_backend.h"
 
 namespace wc::store {
@@ -22,11 +24,18 @@ class DirectoryDocumentBackend : public DocumentBackend {
                                        bool only_if_absent) override;
   util::Expected<bool, StoreError> remove(const std::string& key) override;
 
- private:
-  /// The file for `key`, or an error when the key has an empty, '.' or '..' component.
-  util::Expected<std::filesystem::path, StoreError> path_of(const std::string& key) const;
+  /// What a failed file operation means for the store. A full disk or quota (ENOSPC, EDQUOT),
+  /// a read-only file system (EROFS), refused permission (EACCES, EPERM), and a link or file
+  /// where the store's directories should be (ELOOP, ENOTDIR) refuse every write alike: fatal,
+  /// so the run stops and the request stays in the source. A key that would leave the store
+  /// (EINVAL) or a directory where a widget should be (EISDIR) concern that request only. The
+  /// rest (EIO, ...) is transient.
+  static StoreErrorKind kind_of(int error_number);
 
-  std::filesystem::path directory_;
+ private:
+  StoreError error(const FileError& failure) const;
+
+  ContainedDirectory directory_;
 };
 
 }  // namespace wc::store

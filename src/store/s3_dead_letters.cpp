@@ -16,13 +16,12 @@ util::Expected<void, StoreError> S3DeadLetters::check() {
 }
 
 util::Expected<void, StoreError> S3DeadLetters::keep(const DeadLetter& letter) {
-  // S3 keys may hold any bytes, so the source key is kept as it is.
-  auto bytes = client_->put_object(bucket_, letter.source_key, letter.body);
+  const std::string key = dead_letter_object_key(letter.source_key);
+  auto bytes = client_->put_object(bucket_, key, letter.body);
   if (!bytes) return util::Unexpected(store_error(describe(), bytes.error()));
   aws::PutObjectRequest json;
   json.content_type = "application/json";
-  auto record = client_->put_object(bucket_, letter.source_key + ".error.json",
-                                    dead_letter_record(letter), json);
+  auto record = client_->put_object(bucket_, key + ".error.json", dead_letter_record(letter), json);
   if (!record) return util::Unexpected(store_error(describe(), record.error()));
   return {};
 }

@@ -16,7 +16,8 @@ class S3DeadLetters : public DeadLetterSink {
   std::string describe() const override;
   /// HeadBucket.
   util::Expected<void, StoreError> check() override;
-  /// Object `{key}` with the bytes and `{key}.error.json` with the record.
+  /// Object `{name}` with the bytes and `{name}.error.json` with the record, where `name` is
+  /// dead_letter_object_key of the source key (the key itself when it fits).
   util::Expected<void, StoreError> keep(const DeadLetter& letter) override;
 
  private:

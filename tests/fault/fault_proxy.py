@@ -23,11 +23,16 @@ answer, unless the seeded random draw for that request picks a fault:
                 DeleteResult with an AccessDenied <Error> for every key (S3 DeleteObjects,
                 as S3 checks each key), 400 AccessDeniedException (JSON APIs); not part of
                 --rate. (moto's IAM checks skip DeleteObjects, hence this.)
+  wrong_region  what S3 answers for a bucket that lives in another region: 301
+                PermanentRedirect with the bucket's region (`bucket_region`) in the
+                x-amz-bucket-region header, and no body for a HEAD; not part of --rate
 
 Every request that matches `match` (a regex searched in "METHOD /path?query", default: all)
-draws one number from a random.Random(seed); the configured shares, taken in the order above,
-decide the fault. The same seed and the same order of requests give the same faults. While
-`hold` is set, matching requests wait (counted, not yet answered) until it is cleared.
+and `match_target` (a regex searched in the X-Amz-Target header of the JSON APIs, such as
+"PutItem"; default: any) draws one number from a random.Random(seed); the configured shares,
+taken in the order above, decide the fault. The same seed and the same order of requests give
+the same faults. While `hold` is set, matching requests wait (counted, not yet answered) until
+it is cleared.
 
 Control endpoints (S3 bucket names cannot start with '_', so these never clash):
   GET  /__fault/stats   counts: requests, forwarded, injected faults by kind, calls by operation
@@ -69,7 +74,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 TRANSIENT_KINDS = ("slowdown", "internal", "throttle", "reset_before", "reset_after", "slow",
                    "truncate")
-FAULT_KINDS = TRANSIENT_KINDS + ("bad_request", "deny")
+FAULT_KINDS = TRANSIENT_KINDS + ("bad_request", "deny", "wrong_region")
 
 K_MAX_HEAD_BYTES = 64 * 1024
 K_STREAM_LIMIT = 1024 * 1024
@@ -91,6 +96,8 @@ class FaultConfig:
     truncate: float = 0.0
     bad_request: float = 0.0
     deny: float = 0.0
+    wrong_region: float = 0.0
+    bucket_region: str = "eu-west-1"  # the region a `wrong_region` answer names
     slow_delay: float = 0.5  # seconds an answer is held back by a `slow` fault
     seed: int = 1
     match: str = ""  # regex searched in "METHOD /path?query"; empty: every request
@@ -98,6 +105,7 @@ class FaultConfig:
     # forwarding) until it is set back to false: a test can do something while the client
     # waits, for exactly as long as that takes.
     hold: bool = False
+    match_target: str = ""  # regex searched in the X-Amz-Target header (JSON APIs); empty: any
 
     @classmethod
     def even(cls, rate: float, **overrides) -> "FaultConfig":
@@ -118,6 +126,7 @@ class FaultConfig:
         if self.slow_delay < 0:
             raise ValueError("slow_delay must not be negative")
         re.compile(self.match)
+        re.compile(self.match_target)
 
 
 # ------------------------------------------------------------------------------------------
@@ -234,11 +243,24 @@ def json_error(status: int, reason: str, error_type: str, message: str,
 
 
 def http_answer(status: int, reason: str, content_type: str, body: bytes,
-                request_id: str) -> bytes:
+                request_id: str, extra_headers: str = "") -> bytes:
     head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {len(body)}\r\nx-amz-request-id: {request_id}\r\n"
-            f"x-amzn-RequestId: {request_id}\r\n\r\n")
+            f"x-amzn-RequestId: {request_id}\r\n{extra_headers}\r\n")
     return head.encode() + body
+
+
+def wrong_region(request: Request, request_id: str, bucket_region: str) -> bytes:
+    """S3's answer for a bucket in another region (a HEAD answer announces no body)."""
+    header = f"x-amz-bucket-region: {bucket_region}\r\n"
+    if request.method == "HEAD":
+        return (f"HTTP/1.1 301 Moved Permanently\r\nContent-Length: 0\r\n"
+                f"x-amz-request-id: {request_id}\r\n{header}\r\n").encode()
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code>'
+            "<Message>The bucket you are attempting to access must be addressed using the "
+            "specified endpoint. Please send all future requests to this endpoint.</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>").encode()
+    return http_answer(301, "Moved Permanently", "application/xml", body, request_id, header)
 
 
 def canned_error(kind: str, request: Request, request_id: str, sequence: int) -> bytes:
@@ -389,8 +411,10 @@ class FaultProxy:
         return self.stats.snapshot()
 
     def _matches(self, config: FaultConfig, request: Request) -> bool:
-        return not config.match or bool(re.search(config.match,
-                                                  f"{request.method} {request.target}"))
+        if config.match and not re.search(config.match, f"{request.method} {request.target}"):
+            return False
+        return not config.match_target or bool(re.search(config.match_target,
+                                                         request.header("X-Amz-Target")))
 
     def _held(self, request: Request) -> bool:
         config = self.config
@@ -510,6 +534,10 @@ class FaultProxy:
         while self._held(request):
             await asyncio.sleep(K_HOLD_POLL_S)
 
+        if fault == "wrong_region":
+            writer.write(wrong_region(request, request_id, self.config.bucket_region))
+            await writer.drain()
+            return True
         if fault in ("slowdown", "internal", "throttle", "bad_request", "deny"):
             writer.write(canned_error(fault, request, request_id, sequence))
             await writer.drain()

@@ -63,6 +63,9 @@ util::Expected<json, std::string> reference_parse(std::string_view text) {
     return util::Unexpected(fmt::format("is not valid UTF-8 (byte 0x{:02X} at offset {})",
                                         static_cast<std::uint8_t>(text[*bad]), *bad));
   }
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return util::Unexpected(fmt::format("has a NUL byte at offset {}", nul));
+  }
   try {
     return json::parse(text, CallbackGuard{});
   } catch (const LimitBroken& broken) {
@@ -133,6 +136,17 @@ std::string mutate(std::string text, std::mt19937& random) {
 
 // --- the limits -----------------------------------------------------------------------------
 
+TEST(ParseBoundedJson, RefusesANulByteAnywhereEvenAfterACompleteDocument) {
+  // nlohmann's lexer takes a NUL for the end of the input: without the check, the garbage
+  // after it would never be read.
+  const auto after = parse_bounded_json(std::string("{\"a\":1}\0not JSON", 16));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error(), "has a NUL byte at offset 7");
+  const auto inside = parse_bounded_json(std::string("{\"a\":\"x\0y\"}", 11));
+  ASSERT_FALSE(inside);
+  EXPECT_EQ(inside.error(), "has a NUL byte at offset 7");
+}
+
 TEST(ParseBoundedJson, AcceptsNestingOfExactlyTheLimit) {
   const std::string deep = std::string(k_max_json_depth, '[') + std::string(k_max_json_depth, ']');
   EXPECT_TRUE(parse_bounded_json(deep));
@@ -197,7 +211,8 @@ TEST(ParseBoundedJson, AgreesWithTheCallbackParserOnHandWrittenEdgeCases) {
       "{\"a\":{\"a\":{}}}", "{\"a\":[{\"b\":1,\"b\":2}],\"a\":3}",             // repeated keys
       "{\"a\":1,\"a\":1e999}", "{\"a\":1e999,\"a\":1}",                        // which comes first
       "[" + std::string(70, '{') + "]", std::string(65, '[') + "1e999",     // depth
-      "{\"x\":\"" + std::string(2000, 'y')};                                 // a long last read
+      "{\"x\":\"" + std::string(2000, 'y'),                                  // a long last read
+      std::string("{}\0x", 4), std::string("[\"a\0b\"]", 7), std::string(1, '\0')};  // NUL
   // clang-format on
   for (const auto& text : cases) EXPECT_EQ(disagreement(text), "");
 }

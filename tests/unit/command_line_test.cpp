@@ -117,6 +117,60 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"--dead-letter-dir", "d", "--dead-letter-bucket", "b"},
                   "one dead-letter place only"}));
 
+// Issue 13, item 11: every duration and number flag says what is wrong in words a user reads.
+INSTANTIATE_TEST_SUITE_P(
+    ValueRules, CommandLineUsageError,
+    testing::Values(
+        UsageCase{{"--idle-timeout", "abc"}, "--idle-timeout: 'abc' is not a number"},
+        UsageCase{{"--idle-timeout", "nan"}, "--idle-timeout: 'nan' is not a number"},
+        UsageCase{{"--idle-timeout", "inf"}, "--idle-timeout: inf is out of range"},
+        UsageCase{{"--idle-timeout", "1e400"}, "0.001 to 1000000000 seconds"},
+        UsageCase{{"--idle-timeout", "0.0004"}, "below the 1 ms resolution"},
+        UsageCase{{"--max-runtime", "nan"}, "--max-runtime: 'nan' is not a number"},
+        UsageCase{{"--max-runtime", "0.0009"}, "below the 1 ms resolution"},
+        UsageCase{{"--max-runtime", "-0.5"}, "--max-runtime: -0.5 is out of range"},
+        UsageCase{{"--queue-wait", "soon"}, "--queue-wait: 'soon' is not a whole number"},
+        UsageCase{{"--queue-wait", "21"}, "from 0 to 20"},
+        UsageCase{{"--concurrency", "abc"}, "--concurrency: 'abc' is not a whole number"},
+        UsageCase{{"--concurrency", "99999999999999999999"}, "from 1 to 1024"},
+        UsageCase{{"--metrics-port", "http"}, "--metrics-port: 'http' is not a whole number"},
+        UsageCase{{"--endpoint-url", ""}, "--endpoint-url: is empty"},
+        UsageCase{{"--endpoint-url", "127.0.0.1:9"}, "write http://127.0.0.1:9"},
+        UsageCase{{"--endpoint-url", "ftp://127.0.0.1:9"}, "only http:// and https://"},
+        UsageCase{{"--endpoint-url", "http://127.0.0.1:9/path"}, "path, query or fragment"},
+        UsageCase{{"--version", "--bogus"}, "--bogus"},
+        UsageCase{{"--bogus", "--version"}, "--bogus"}));
+
+TEST(CommandLine, RangeErrorsPrintReadableNumbers) {
+  ParseExit exit = parse_exit({"--idle-timeout", "-1"});
+  EXPECT_EQ(exit.exit_code, 2);
+  EXPECT_LT(exit.message.size(), 200u) << exit.message;
+  EXPECT_EQ(exit.message.find("179769"), std::string::npos) << exit.message;
+}
+
+TEST(CommandLine, DurationsOfAMillisecondOrMoreAreKept) {
+  Config config = parse_ok({"--idle-timeout", "0.001", "--max-runtime", "0"});
+  EXPECT_EQ(config.idle_timeout, std::chrono::milliseconds(1));
+  EXPECT_EQ(config.max_runtime, std::chrono::milliseconds(0));
+  EXPECT_EQ(parse_ok({"--idle-timeout", "1e3"}).idle_timeout, std::chrono::seconds(1000));
+}
+
+TEST(CommandLine, EndpointUrlWithHostAndPortIsKept) {
+  EXPECT_EQ(parse_ok({"--endpoint-url", "https://[::1]:4566/"}).aws.endpoint_url,
+            "https://[::1]:4566/");
+}
+
+TEST(CommandLine, NoProgressFlagTurnsTheProgressLineOff) {
+  EXPECT_TRUE(parse_ok({}).progress);
+  EXPECT_FALSE(parse_ok({"--no-progress"}).progress);
+}
+
+TEST(CommandLine, HelpShowsNoDefaultMarkersOnFlags) {
+  ParseExit exit = parse_exit({"--help"});
+  EXPECT_NE(exit.message.find("--no-progress"), std::string::npos);
+  EXPECT_EQ(exit.message.find("{false}"), std::string::npos) << exit.message;
+}
+
 TEST(CommandLine, HelpExitsZeroAndListsTheFlags) {
   ParseExit exit = parse_exit({"--help"});
   EXPECT_EQ(exit.exit_code, 0);
@@ -127,6 +181,7 @@ TEST(CommandLine, VersionExitsZero) {
   ParseExit exit = parse_exit({"--version"});
   EXPECT_EQ(exit.exit_code, 0);
   EXPECT_NE(exit.message.find("widget-consumer"), std::string::npos);
+  EXPECT_EQ(parse_exit({"--version", "--no-progress"}).exit_code, 0);
 }
 
 }  // namespace

@@ -176,6 +176,17 @@ TEST(ParseRequest, RejectsTrailingTextAfterTheObject) {
   EXPECT_TRUE(contains(reason_for(create_with("") + " {}"), "request is not valid JSON ("));
 }
 
+TEST(ParseRequest, RejectsANulByteAfterAValidObjectNamingItsOffset) {
+  const std::string valid = create_with("");
+  const std::string body = valid + std::string(1, '\0') + "this is not JSON";
+  EXPECT_EQ(reason_for(body), "request has a NUL byte at offset " + std::to_string(valid.size()));
+}
+
+TEST(ParseRequest, RejectsANulByteInsideAString) {
+  const std::string body = create_with(std::string(R"(,"label":"a)") + '\0' + R"(b")");
+  EXPECT_TRUE(contains(reason_for(body), "request has a NUL byte at offset ")) << reason_for(body);
+}
+
 TEST(ParseRequest, KeepsTheParserMessageShortForAnUnterminatedHugeString) {
   const std::string reason = reason_for(R"({"type":")" + std::string(500000, 'x'));
   EXPECT_TRUE(contains(reason, "request is not valid JSON ("));

@@ -123,6 +123,38 @@ TEST(S3Xml, BodylessErrorsTakeTheirCodeFromTheStatus) {
   EXPECT_EQ(parse_s3_error(418, "", S3Target::object).code, "Http418");
 }
 
+TEST(S3Xml, BodylessRedirectIsAPermanentRedirectNotAnHttpCode) {
+  EXPECT_EQ(parse_s3_error(301, "", S3Target::bucket).code, "PermanentRedirect");
+}
+
+TEST(S3Xml, ABucketInAnotherRegionIsExplainedWithTheRegionToRunWith) {
+  S3ErrorDocument error = parse_s3_error(301, "", S3Target::bucket);
+  explain_other_region(error, "eu-west-1", "us-east-1");
+  EXPECT_EQ(error.code, "PermanentRedirect");
+  EXPECT_EQ(error.message,
+            "the bucket is in region eu-west-1, not us-east-1: run with --region eu-west-1 "
+            "(or AWS_REGION=eu-west-1)");
+}
+
+TEST(S3Xml, AWrongRegionInTheSignatureIsExplainedToo) {
+  S3ErrorDocument error = parse_s3_error(
+      400, "<Error><Code>AuthorizationHeaderMalformed</Code><Message>m</Message></Error>",
+      S3Target::object);
+  explain_other_region(error, "ap-south-1", "us-east-1");
+  EXPECT_EQ(error.code, "PermanentRedirect");
+  EXPECT_NE(error.message.find("--region ap-south-1"), std::string::npos) << error.message;
+}
+
+TEST(S3Xml, ARegionHeaderOnAnotherRefusalOrNamingTheSignedRegionChangesNothing) {
+  S3ErrorDocument denied = parse_s3_error(403, "", S3Target::bucket);
+  explain_other_region(denied, "eu-west-1", "us-east-1");
+  EXPECT_EQ(denied.code, "AccessDenied");
+  S3ErrorDocument redirect = parse_s3_error(301, "", S3Target::bucket);
+  explain_other_region(redirect, "us-east-1", "us-east-1");
+  explain_other_region(redirect, "", "us-east-1");
+  EXPECT_EQ(redirect.message, "");
+}
+
 TEST(S3Xml, NonXmlErrorBodyKeepsAShortExcerptAsMessage) {
   const std::string html = "<html>\n<body>  502 Bad Gateway\n</body>" + std::string(1000, 'x');
   auto error = parse_s3_error(502, html, S3Target::object);
