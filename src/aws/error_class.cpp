@@ -8,7 +8,7 @@ namespace wc::aws {
 namespace {
 
 // Codes that say the target or the caller's identity is unusable, for every request alike.
-constexpr std::array<std::string_view, 18> k_access_codes = {
+constexpr std::array<std::string_view, 19> k_access_codes = {
     "NoSuchBucket",          "AccessDenied",
     "AccessDeniedException", "AllAccessDisabled",
     "InvalidAccessKeyId",    "SignatureDoesNotMatch",
@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, 18> k_access_codes = {
     "MissingAuthenticationToken", "AuthorizationHeaderMalformed",
     "ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
     "QueueDoesNotExist",     "PermanentRedirect",
+    "CredentialsUnavailable",
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ ServiceConfig test_config() {
   config.service = "sqs";
   config.region = "eu-west-1";
   config.endpoint_url = "http://127.0.0.1:4566";
-  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  config.credentials = static_credentials({"AKIDEXAMPLE", "secret", ""});
   return config;
 }
 
