@@ -5,13 +5,13 @@
 namespace wc::aws {
 
 RenewalTimes renewal_times(SystemTime obtained, SystemTime expiration, double random_share) {
-  using std::chrono::duration_cast;
   const auto lifetime = std::max(expiration - obtained, SystemTime::duration::zero());
   const double share = k_renew_share_earliest + std::clamp(random_share, 0.0, 1.0) *
                                                     (k_renew_share_latest - k_renew_share_earliest);
   const auto scaled = [&](double factor) {
-    return duration_cast<SystemTime::duration>(std::chrono::duration<double, SystemTime::period>(
-        static_cast<double>(lifetime.count()) * factor));
+    return std::chrono::round<SystemTime::duration>(
+        std::chrono::duration<double, SystemTime::period>(static_cast<double>(lifetime.count()) *
+                                                          factor));
   };
   SystemTime renew_at = obtained + scaled(share);
   const SystemTime latest = expiration - k_renew_before_expiry;
