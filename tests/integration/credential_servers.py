@@ -270,6 +270,7 @@ class StandIn:
     fail_from: int | None = None  # fetch number (1-based) from which it answers 500
     fetches: int = 0
     issued: list[Issued] = field(default_factory=list)
+    issued_at: list[float] = field(default_factory=list)  # time.time() of each set handed out
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -293,7 +294,14 @@ class StandIn:
         self.proxy.register(issued)
         with self._lock:
             self.issued.append(issued)
+            self.issued_at.append(time.time())
         return issued
+
+    def renewed_in_time(self) -> bool:
+        """Every set after the first was fetched before the one it replaced expired."""
+        with self._lock:
+            return all(at < previous.expiration
+                       for at, previous in zip(self.issued_at[1:], self.issued))
 
     def route(self, handler) -> None:
         raise NotImplementedError

@@ -133,10 +133,13 @@ class CredentialsTestCase(h.ConsumerTestCase):
 
     # -- runs ----------------------------------------------------------------------------------
 
-    def run_across_renewals(self, env: dict[str, str], fetches, *extra: str) -> h.RunResult:
-        """Consumes the first half of the requests, waits for K_RENEWALS renewals (fetches()
-        counts the sets obtained), consumes the second half, stops with SIGTERM; then checks the
-        store, the empty source, the dead letters, and that renewed keys signed requests."""
+    def run_across_renewals(self, env: dict[str, str], stand_in, *extra: str) -> h.RunResult:
+        """Consumes the first half of the requests, waits for K_RENEWALS renewals, consumes the
+        second half, stops with SIGTERM; then checks the store, the empty source, the dead
+        letters, that renewed keys signed requests and that each renewal came before the
+        previous set expired. `stand_in` is the StandIn that hands out the sets, or a function
+        counting them."""
+        fetches = (lambda: stand_in.fetches) if isinstance(stand_in, cs.StandIn) else stand_in
         keys = list(self.data.requests)
         half = len(keys) // 2
         h.upload_requests(self.s3, self.requests, {k: self.data.requests[k] for k in keys[:half]})
@@ -162,6 +165,8 @@ class CredentialsTestCase(h.ConsumerTestCase):
         self.assertGreaterEqual(len(self.world.proxy.keys_used()), 1 + K_RENEWALS,
                                 "renewed keys should have signed requests" + result.describe())
         self.assertRegex(result.output, r"renewed AWS credentials from ")
+        if isinstance(stand_in, cs.StandIn):
+            self.assertTrue(stand_in.renewed_in_time(), "a set was renewed only after it expired")
         return result
 
     @staticmethod

@@ -19,7 +19,7 @@ class ContainerCredentials(ch.CredentialsTestCase):
 
     def test_pod_identity_keys_are_renewed_while_consuming_s3_to_s3(self):
         agent = self.world.stand_in(cs.ContainerEndpoint, token="pod-identity-token")
-        result = self.run_across_renewals(self.agent_env(agent), lambda: agent.fetches)
+        result = self.run_across_renewals(self.agent_env(agent), agent)
         self.assertIn(f"AWS credentials from container credentials from {agent.url} (temporary",
                       result.output)
         self.assert_secret_absent(agent.issued[0].secret, result.output, log_dir=self.work.logs)

@@ -19,7 +19,7 @@ class InstanceMetadataCredentials(ch.CredentialsTestCase):
 
     def test_instance_profile_keys_are_renewed_and_the_region_comes_from_metadata(self):
         server = self.world.stand_in(cs.InstanceMetadata)
-        result = self.run_across_renewals(self.metadata_env(server), lambda: server.fetches)
+        result = self.run_across_renewals(self.metadata_env(server), server)
         self.assertIn(f"AWS credentials from EC2 instance metadata at {server.base_url} "
                       f"(role 'wc-instance-role', IMDSv2) (temporary", result.output)
         self.assertIn("region us-east-1 (from EC2 instance metadata)", result.output)

@@ -17,7 +17,7 @@ class CredentialProcess(ch.CredentialsTestCase):
     def test_keys_from_the_command_are_renewed_while_consuming(self):
         mint = self.world.stand_in(cs.MintEndpoint)
         self.profile(ch.python_command("credential_process_client.py", mint.base_url + "/mint"))
-        result = self.run_across_renewals(self.env(), lambda: mint.fetches)
+        result = self.run_across_renewals(self.env(), mint)
         self.assertIn("AWS credentials from credential_process of profile 'default' (temporary",
                       result.output)
         self.assertNotIn("credential_process_client.py", result.output,

@@ -43,7 +43,7 @@ class SsoCredentials(ch.CredentialsTestCase):
         token = self.sso_profile()
         portal = self.world.stand_in(cs.SsoPortal, bearer=token)
         result = self.run_across_renewals(self.env(AWS_ENDPOINT_URL_SSO=portal.base_url),
-                                          lambda: portal.fetches, "--profile", "dev")
+                                          portal, "--profile", "dev")
         self.assertIn("AWS credentials from SSO role 'WidgetConsumer' in account 123456789012 "
                       f"(profile 'dev', start URL {START_URL}) (temporary", result.output)
         self.assert_secret_absent(token, result.output, log_dir=self.work.logs)

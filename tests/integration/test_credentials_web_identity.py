@@ -46,7 +46,7 @@ class WebIdentityCredentials(ch.CredentialsTestCase):
         sts = self.world.stand_in(cs.WebIdentitySts, token_file=self.token_file("jwt-1"),
                                   role_arn=ROLE_ARN)
         self.rotate_token_after_each_fetch(sts)
-        result = self.run_across_renewals(self.irsa_env(sts), lambda: sts.fetches)
+        result = self.run_across_renewals(self.irsa_env(sts), sts)
         self.assertIn(f"AWS credentials from web identity token {sts.token_file} for role "
                       f"{ROLE_ARN} (AWS_WEB_IDENTITY_TOKEN_FILE) via STS "
                       f"AssumeRoleWithWebIdentity at {sts.base_url} (temporary", result.output)
