@@ -27,9 +27,10 @@ bool needs_s3(const Config& config) {
 
 /// Renewals are worth a line; a failed one a warning (the run ends only if the set expires).
 void log_credentials_event(const aws::CredentialsEvent& event) {
-  // A renewal may still be under way while the process exits, after logging was shut down.
-  auto* logger = spdlog::default_logger_raw();
-  if (logger == nullptr) return;
+  // Called on the renewal thread, which may still run while the process exits: a shared
+  // copy keeps the logger alive, and after spdlog::shutdown() there is none to log to.
+  std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
+  if (!logger) return;
   const std::string expiry = event.expiration ? aws::format_iso8601(*event.expiration) : "never";
   if (event.kind == aws::CredentialsEvent::Kind::renewed) {
     logger->info("renewed AWS credentials from {}; they expire at {}", event.provider, expiry);

@@ -18,6 +18,8 @@ constexpr std::chrono::seconds k_failure_hold{1};
 /// How long the destructor waits for a renewal in progress before leaving the thread to finish
 /// on its own: a stop must not wait for a slow STS.
 constexpr std::chrono::milliseconds k_stop_wait{500};
+/// The background thread looks again at least this often.
+constexpr std::chrono::hours k_longest_wait{1};
 
 struct Snapshot {
   std::shared_ptr<const Credentials> credentials;
@@ -189,7 +191,9 @@ void RenewingCredentialsProvider::run_in_background() {
       lock.unlock();
       const SystemTime next = state->renew_if_due();
       lock.lock();
-      const auto wait = next - state->options().clock();
+      // Capped: a set without expiry is due at SystemTime::max(), too far for a timed wait.
+      const auto wait =
+          std::min<SystemTime::duration>(next - state->options().clock(), k_longest_wait);
       if (wait > SystemTime::duration::zero()) {
         state->wake.wait_for(lock, wait, [&] { return state->stopping; });
       }
