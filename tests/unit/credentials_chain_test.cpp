@@ -210,6 +210,20 @@ TEST_F(RoleChainTest, CredentialSourceEcsContainerSignsWithTheTaskRole) {
   EXPECT_EQ(signer(sts->sent()[0]), "ASIATASK");
 }
 
+TEST_F(RoleChainTest, CredentialSourceEc2InstanceMetadataSignsWithTheInstanceRole) {
+  env.variables.erase("AWS_EC2_METADATA_DISABLED");
+  home.write_config(
+      "[profile app]\nrole_arn = arn:aws:iam::1:role/app\n"
+      "credential_source = Ec2InstanceMetadata\n");
+  metadata->answer(200, "token");
+  metadata->answer(200, "instance-role");
+  metadata->answer(200, "token");
+  metadata->answer(200, json_document("ASIAEC2"));
+  sts->answer(200, sts_answer("AssumeRole", "ASIAAPP"));
+  EXPECT_EQ(key_of("app"), "ASIAAPP");
+  EXPECT_EQ(signer(sts->sent()[0]), "ASIAEC2");
+}
+
 TEST_F(RoleChainTest, IncompleteOrUnusableRoleProfilesAreErrorsNamingTheProfile) {
   home.write_config(
       "[profile none]\nrole_arn = arn:aws:iam::1:role/x\n"
