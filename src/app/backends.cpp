@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "aws/aws_session.h"
 #include "aws/curl_transport.h"
+#include "aws/iso8601.h"
 #include "source/directory_request_source.h"
 #include "source/s3_request_source.h"
 #include "source/sqs_request_source.h"
@@ -23,9 +25,46 @@ bool needs_s3(const Config& config) {
          config.dead_letter_kind == DeadLetterKind::s3_bucket;
 }
 
+/// Renewals are worth a line; a failed one a warning (the run ends only if the set expires).
+void log_credentials_event(const aws::CredentialsEvent& event) {
+  // Called on the renewal thread, which may still run while the process exits: a shared
+  // copy keeps the logger alive, and after spdlog::shutdown() there is none to log to.
+  std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
+  if (!logger) return;
+  const std::string expiry = event.expiration ? aws::format_iso8601(*event.expiration) : "never";
+  if (event.kind == aws::CredentialsEvent::Kind::renewed) {
+    logger->info("renewed AWS credentials from {}; they expire at {}", event.provider, expiry);
+  } else {
+    logger->warn(
+        "could not renew AWS credentials from {} ({}); retrying in {} ms, the current "
+        "ones expire at {}",
+        event.provider, event.error, event.retry_in.count(), expiry);
+  }
+}
+
+/// The one credentials provider (and region) every client shares; the start-up line says
+/// where the credentials come from.
+util::Expected<aws::AwsSession, std::string> open_aws_session(const Config& config,
+                                                              const aws::RetryObserver& on_retry) {
+  aws::SessionOptions options;
+  options.on_credentials = log_credentials_event;
+  options.on_retry = on_retry;
+  auto session = aws::open_session(config.aws, aws::process_environment(), options);
+  if (!session) return util::Unexpected("AWS credentials: " + session.error());
+  auto current = session->credentials->current();
+  std::string lifetime = "static";
+  if (current && (*current)->expiration) {
+    lifetime = "temporary, expire at " + aws::format_iso8601(*(*current)->expiration) +
+               ", renewed before then";
+  }
+  spdlog::info("AWS credentials from {} ({}); region {} (from {})",
+               session->credentials->describe(), lifetime, session->region, session->region_source);
+  return session;
+}
+
 util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
-    const Config& config, const aws::RetryObserver& on_retry) {
-  auto service = aws::resolve_service_config("s3", config.aws, aws::process_environment());
+    const Config& config, const aws::AwsSession& session, const aws::RetryObserver& on_retry) {
+  auto service = aws::service_config("s3", config.aws, aws::process_environment(), session);
   if (!service) return util::Unexpected("S3: " + service.error());
   aws::CurlTransportOptions transport_options;
   // The source's body readers and the lane runners each hold a connection; keep them all open
@@ -37,8 +76,8 @@ util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
 }
 
 util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_client(
-    const Config& config, const aws::RetryObserver& on_retry) {
-  auto service = aws::resolve_service_config("dynamodb", config.aws, aws::process_environment());
+    const Config& config, const aws::AwsSession& session, const aws::RetryObserver& on_retry) {
+  auto service = aws::service_config("dynamodb", config.aws, aws::process_environment(), session);
   if (!service) return util::Unexpected("DynamoDB: " + service.error());
   aws::CurlTransportOptions transport_options;
   // Every lane worker writes through its own connection; keep them all open between calls.
@@ -54,8 +93,8 @@ bool needs_sqs(const Config& config) {
 }
 
 util::Expected<std::shared_ptr<aws::SqsClient>, std::string> make_sqs_client(
-    const Config& config, const aws::RetryObserver& on_retry) {
-  auto service = aws::resolve_service_config("sqs", config.aws, aws::process_environment());
+    const Config& config, const aws::AwsSession& session, const aws::RetryObserver& on_retry) {
+  auto service = aws::service_config("sqs", config.aws, aws::process_environment(), session);
   if (!service) return util::Unexpected("SQS: " + service.error());
   auto transport = std::make_shared<aws::CurlTransport>();
   return std::make_shared<aws::SqsClient>(std::move(*service), std::move(transport),
@@ -98,13 +137,19 @@ std::uint64_t Backends::aws_retries() const {
 util::Expected<Backends, std::string> make_backends(const Config& config,
                                                     const aws::RetryObserver& on_retry) {
   Backends backends;
+  std::optional<aws::AwsSession> session;
+  if (needs_s3(config) || needs_sqs(config) || config.store_kind == StoreKind::dynamodb_table) {
+    auto opened = open_aws_session(config, on_retry);
+    if (!opened) return util::Unexpected(std::move(opened).error());
+    session = std::move(*opened);
+  }
   if (needs_s3(config)) {
-    auto client = make_s3_client(config, on_retry);
+    auto client = make_s3_client(config, *session, on_retry);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.s3 = std::move(*client);
   }
   if (needs_sqs(config)) {
-    auto client = make_sqs_client(config, on_retry);
+    auto client = make_sqs_client(config, *session, on_retry);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.sqs = std::move(*client);
   }
@@ -123,7 +168,7 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
   }
 
   if (config.store_kind == StoreKind::dynamodb_table) {
-    auto client = make_dynamodb_client(config, on_retry);
+    auto client = make_dynamodb_client(config, *session, on_retry);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.dynamodb = std::move(*client);
     backends.store =

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "aws/call_limits.h"
@@ -99,14 +100,23 @@ util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& ca
                                                                const ErrorParser& parse_error) {
   // A fresh time per attempt: a signature is only valid for a few minutes, and back-off
   // between attempts may be long.
-  const SigningParams params{config_.region, config_.service, std::chrono::system_clock::now(),
-                             s3_rules_};
-  const HttpRequest signed_request = sign(call.request, config_.credentials, params);
-  ++calls_;
-  auto sent = transport_->send(signed_request);
   AwsError error;
   error.operation = call.operation;
   error.resource = call.resource;
+  std::optional<HttpRequest> signed_request;
+  if (config_.credentials) {
+    auto credentials = config_.credentials->current();
+    if (!credentials) {
+      error.code = std::string(k_credentials_error);
+      error.message = std::move(credentials).error();
+      return util::Unexpected(std::move(error));
+    }
+    const SigningParams params{config_.region, config_.service, std::chrono::system_clock::now(),
+                               s3_rules_};
+    signed_request = sign(call.request, **credentials, params);
+  }
+  ++calls_;
+  auto sent = transport_->send(signed_request ? *signed_request : call.request);
   if (!sent) {
     const TransportError& failure = sent.error();
     error.code = std::string(transport_code(failure.kind));

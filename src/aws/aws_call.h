@@ -55,8 +55,13 @@ inline constexpr std::string_view k_transport_error = "TransportError";
 /// last attempt, if one was under way, is unknown.
 inline constexpr std::string_view k_cancelled_error = "Cancelled";
 inline constexpr std::string_view k_deadline_error = "DeadlineExceeded";
+/// The credentials provider had no usable credentials (they expired and could not be renewed):
+/// the message names the provider and the cause. Fatal, like refused credentials.
+inline constexpr std::string_view k_credentials_error = "CredentialsUnavailable";
 
-/// Sends signed calls for one service and counts them. Thread-safe.
+/// Sends signed calls for one service and counts them. Thread-safe. Each attempt is signed with
+/// what config.credentials->current() returns at that moment, so a renewal applies at once to
+/// every caller; a null config.credentials sends calls unsigned (STS AssumeRoleWithWebIdentity).
 class AwsCaller {
  public:
   /// `s3_rules` selects S3's signing variant (see SigningParams).

@@ -8,10 +8,6 @@ namespace wc::aws {
 
 namespace {
 
-using ConfigResult = util::Expected<ServiceConfig, std::string>;
-
-constexpr std::string_view k_default_region = "us-east-1";
-
 /// A setting and where it came from, so that an error can say which source to fix.
 struct Sourced {
   std::string value;
@@ -77,15 +73,15 @@ util::Expected<std::string, std::string> valid_endpoint(const Sourced& endpoint)
   return url;
 }
 
-/// Region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1.
-Sourced choose_region(const AwsOptions& options, const EnvLookup& env, const IniSection* profile,
-                      const std::string& where) {
-  if (!options.region.empty()) return {options.region, "--region"};
+/// Region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
+std::optional<Sourced> choose_region(const AwsOptions& options, const EnvLookup& env,
+                                     const IniSection* profile, const std::string& where) {
+  if (!options.region.empty()) return Sourced{options.region, "--region"};
   for (const auto& candidate : {from_env(env, "AWS_REGION"), from_env(env, "AWS_DEFAULT_REGION"),
                                 from_section(profile, "region", where)}) {
-    if (candidate) return *candidate;
+    if (candidate) return candidate;
   }
-  return {std::string(k_default_region), "the default"};
+  return std::nullopt;
 }
 
 /// Endpoint: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the service's entry
@@ -115,27 +111,28 @@ std::optional<Sourced> choose_endpoint(const std::string& service, const AwsOpti
 
 }  // namespace
 
-util::Expected<ServiceConfig, std::string> resolve_service_config(const std::string& service,
-                                                                  const AwsOptions& options,
-                                                                  const EnvLookup& env) {
-  auto credentials = resolve_credentials(options.profile, env);
-  if (!credentials) return util::Unexpected(std::move(credentials).error());
+util::Expected<std::optional<RegionChoice>, std::string> configured_region(
+    const AwsOptions& options, const EnvLookup& env) {
+  const ProfileFiles files = load_profile_files(env);
+  const std::string name = selected_profile(options.profile, env);
+  const std::string where = "profile '" + name + "' of the " + files.describe_config_file();
+  auto chosen = choose_region(options, env, files.config_section(name), where);
+  if (!chosen) return std::optional<RegionChoice>();
+  auto region = valid_region(*chosen);
+  if (!region) return util::Unexpected(std::move(region).error());
+  return std::optional<RegionChoice>(RegionChoice{std::move(*region), chosen->source});
+}
 
+util::Expected<std::string, std::string> configured_endpoint(const std::string& service,
+                                                             const AwsOptions& options,
+                                                             const EnvLookup& env) {
   const ProfileFiles files = load_profile_files(env);
   const std::string name = selected_profile(options.profile, env);
   const IniSection* profile = files.config_section(name);
   const std::string where = "profile '" + name + "' of the " + files.describe_config_file();
-
-  auto region = valid_region(choose_region(options, env, profile, where));
-  if (!region) return util::Unexpected(std::move(region).error());
-
-  ServiceConfig config{service, std::move(*region), "", std::move(*credentials)};
-  if (auto endpoint = choose_endpoint(service, options, env, files, profile, where)) {
-    auto url = valid_endpoint(*endpoint);
-    if (!url) return util::Unexpected(std::move(url).error());
-    config.endpoint_url = std::move(*url);
-  }
-  return config;
+  auto endpoint = choose_endpoint(service, options, env, files, profile, where);
+  if (!endpoint) return std::string();
+  return valid_endpoint(*endpoint);
 }
 
 }  // namespace wc::aws

@@ -11,7 +11,7 @@ namespace {
 
 // Codes that say the target or the caller's identity is unusable, for every request alike. The
 // JSON APIs (DynamoDB, SQS) answer most of them with HTTP 400, so the status alone is not enough.
-constexpr std::array<std::string_view, 28> k_access_codes = {
+constexpr std::array<std::string_view, 29> k_access_codes = {
     "NoSuchBucket",
     "AccessDenied",
     "AccessDeniedException",
@@ -40,6 +40,7 @@ constexpr std::array<std::string_view, 28> k_access_codes = {
     "AWS.SimpleQueueService.NonExistentQueue",
     "QueueDoesNotExist",
     "PermanentRedirect",
+    "CredentialsUnavailable",
 };
 
 }  // namespace

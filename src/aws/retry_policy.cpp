@@ -49,6 +49,8 @@ constexpr std::array k_transient_rows{
     TransientRow{0, "InternalError"},
     TransientRow{0, "InternalFailure"},
     TransientRow{0, "ServiceUnavailable"},
+    // STS could not reach the web identity's OIDC provider (botocore retries it too).
+    TransientRow{0, "IDPCommunicationError"},
 };
 
 bool matches(const TransientRow& row, long http_status, std::string_view error_code) {

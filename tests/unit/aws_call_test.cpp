@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/error_class.h"
 #include "fake_transport.h"
 
 namespace wc::aws {
@@ -14,7 +15,7 @@ ServiceConfig test_config() {
   config.service = "sqs";
   config.region = "eu-west-1";
   config.endpoint_url = "http://127.0.0.1:4566";
-  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  config.credentials = static_credentials({"AKIDEXAMPLE", "secret", ""});
   return config;
 }
 
@@ -121,6 +122,68 @@ TEST(AwsError, DescribeLeavesOutWhatIsUnknownAndCountsPlurals) {
                  .message = "",
                  .attempts = 6};
   EXPECT_EQ(error.describe(), "GetObject on s3://b/k failed: ConnectionError (after 6 attempts)");
+}
+
+/// Hands out keys from a list, one per call, or an error once the list is used up.
+class CountingProvider final : public CredentialsProvider {
+ public:
+  explicit CountingProvider(std::vector<std::string> keys) : keys_(std::move(keys)) {}
+  util::Expected<std::shared_ptr<const Credentials>, std::string> current() override {
+    if (next_ >= keys_.size()) {
+      return util::Unexpected(
+          std::string("container credentials from http://127.0.0.1:1/x: the credentials expired at "
+                      "2024-05-01T13:00:00Z and could not be renewed: HTTP 500"));
+    }
+    return std::make_shared<const Credentials>(Credentials{keys_[next_++], "s", "t"});
+  }
+  std::string describe() const override { return "counting provider"; }
+
+ private:
+  std::vector<std::string> keys_;
+  std::size_t next_ = 0;
+};
+
+TEST(CallerCredentials, EachAttemptIsSignedWithWhatTheProviderHoldsAtThatMoment) {
+  auto transport = std::make_shared<FakeTransport>();
+  ServiceConfig config = test_config();
+  config.credentials = std::make_shared<CountingProvider>(std::vector<std::string>{"OLD", "NEW"});
+  AwsCaller caller{config, transport, no_wait(3), {}, false};
+  transport->answer(503, "SlowDown");
+  transport->answer(200);
+  ASSERT_TRUE(caller.send({"SendMessage", "queue 'q'", HttpRequest{}}, body_as_code));
+  const auto sent = transport->sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_NE(sent[0].header("Authorization").find("Credential=OLD/"), std::string::npos);
+  EXPECT_NE(sent[1].header("Authorization").find("Credential=NEW/"), std::string::npos);
+}
+
+TEST(CallerCredentials, CredentialsThatCouldNotBeRenewedAreAFatalErrorAndNothingIsSent) {
+  auto transport = std::make_shared<FakeTransport>();
+  ServiceConfig config = test_config();
+  config.credentials = std::make_shared<CountingProvider>(std::vector<std::string>{});
+  AwsCaller caller{config, transport, no_wait(3), {}, false};
+  auto response = caller.send({"ReceiveMessage", "queue 'q'", HttpRequest{}}, body_as_code);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, k_credentials_error);
+  EXPECT_FALSE(response.error().retryable);
+  EXPECT_EQ(classify(response.error()), ErrorClass::access);
+  EXPECT_NE(response.error().describe().find("container credentials from http://127.0.0.1:1/x: "
+                                             "the credentials expired"),
+            std::string::npos)
+      << response.error().describe();
+  EXPECT_TRUE(transport->sent().empty());
+  EXPECT_EQ(caller.calls(), 0u);
+}
+
+TEST(CallerCredentials, WithoutAProviderCallsGoUnsigned) {
+  auto transport = std::make_shared<FakeTransport>();
+  ServiceConfig config = test_config();
+  config.credentials = nullptr;
+  AwsCaller caller{config, transport, no_wait(1), {}, false};
+  transport->answer(200);
+  ASSERT_TRUE(caller.send({"AssumeRoleWithWebIdentity", "role r", HttpRequest{}}, body_as_code));
+  EXPECT_EQ(transport->sent()[0].header("Authorization"), "");
+  EXPECT_EQ(transport->sent()[0].header("X-Amz-Date"), "");
 }
 
 }  // namespace

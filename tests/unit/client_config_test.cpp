@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/aws_session.h"
 #include "aws_test_env.h"
+#include "fake_transport.h"
 
 namespace wc::aws {
 namespace {
@@ -16,10 +18,21 @@ class ClientConfigTest : public ::testing::Test {
     env.variables["HOME"] = home.path();
     env.variables["AWS_ACCESS_KEY_ID"] = "AKIDENV";
     env.variables["AWS_SECRET_ACCESS_KEY"] = "env-secret";
+    env.variables["AWS_EC2_METADATA_DISABLED"] = "true";
   }
 
   util::Expected<ServiceConfig, std::string> resolve(const std::string& service = "s3") {
-    return resolve_service_config(service, options, env.lookup());
+    SessionOptions session_options;
+    session_options.network = CredentialsNetwork{network, network, network};
+    session_options.renew_in_background = false;
+    auto session = open_session(options, env.lookup(), session_options);
+    if (!session) return util::Unexpected(std::move(session).error());
+    return service_config(service, options, env.lookup(), *session);
+  }
+
+  std::string access_key_id(const ServiceConfig& config) {
+    auto credentials = config.credentials->current();
+    return credentials ? (*credentials)->access_key_id : "error: " + credentials.error();
   }
 
   std::string region() {
@@ -35,6 +48,7 @@ class ClientConfigTest : public ::testing::Test {
   FakeHome home;
   FakeEnv env;
   AwsOptions options;
+  std::shared_ptr<testing::FakeTransport> network = std::make_shared<testing::FakeTransport>();
 };
 
 TEST_F(ClientConfigTest, RegionPrecedenceIsFlagThenEnvironmentThenProfileThenDefault) {
@@ -65,7 +79,7 @@ TEST_F(ClientConfigTest, RegionComesFromTheSelectedProfile) {
   auto config = resolve();
   ASSERT_TRUE(config) << config.error();
   EXPECT_EQ(config->region, "sa-east-1");
-  EXPECT_EQ(config->credentials.access_key_id, "AKIDWORK");
+  EXPECT_EQ(access_key_id(*config), "AKIDWORK");
 }
 
 TEST_F(ClientConfigTest, MalformedRegionIsAnErrorNamingValueAndSource) {
@@ -112,7 +126,7 @@ TEST_F(ClientConfigTest, ResultNamesTheServiceAndMarksACustomEndpoint) {
   ASSERT_TRUE(config) << config.error();
   EXPECT_EQ(config->service, "dynamodb");
   EXPECT_TRUE(config->custom_endpoint());
-  EXPECT_EQ(config->credentials.access_key_id, "AKIDENV");
+  EXPECT_EQ(access_key_id(*config), "AKIDENV");
 }
 
 TEST_F(ClientConfigTest, TrailingSlashesAreStripped) {
@@ -150,6 +164,32 @@ TEST_F(ClientConfigTest, ProfileSettingCanIgnoreConfiguredEndpointUrls) {
       "ignore_configured_endpoint_urls = true\n");
   env.variables["AWS_ENDPOINT_URL_S3"] = "http://service-variable:4";
   EXPECT_EQ(endpoint(), "");
+}
+
+TEST_F(ClientConfigTest, RegionComesFromInstanceMetadataWhenNothingElseNamesOne) {
+  env.variables.erase("AWS_EC2_METADATA_DISABLED");
+  network->answer(200, "token");      // PUT /latest/api/token
+  network->answer(200, "ap-east-1");  // GET /latest/meta-data/placement/region
+  auto config = resolve();
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->region, "ap-east-1");
+  const auto sent = network->sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].path, "/latest/meta-data/placement/region");
+  EXPECT_EQ(sent[1].header("x-aws-ec2-metadata-token"), "token");
+}
+
+TEST_F(ClientConfigTest, ConfiguredRegionNeverAsksInstanceMetadata) {
+  env.variables.erase("AWS_EC2_METADATA_DISABLED");
+  env.variables["AWS_REGION"] = "eu-west-3";
+  EXPECT_EQ(region(), "eu-west-3");
+  EXPECT_TRUE(network->sent().empty());
+}
+
+TEST_F(ClientConfigTest, RegionIsTheDefaultWhenInstanceMetadataDoesNotAnswer) {
+  env.variables.erase("AWS_EC2_METADATA_DISABLED");
+  network->fail(TransportErrorKind::connect);
+  EXPECT_EQ(region(), "us-east-1");
 }
 
 TEST_F(ClientConfigTest, CredentialProblemsAreReported) {

@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 
+#include "aws/credentials_chain.h"
 #include "aws_test_env.h"
+#include "credentials_test_support.h"
 
 namespace wc::aws {
 namespace {
@@ -12,16 +14,17 @@ namespace {
 using testing_support::FakeEnv;
 using testing_support::FakeHome;
 
-class CredentialsTest : public ::testing::Test {
+/// The static-keys part of the chain (environment and shared files) and its errors; the other
+/// providers have tests of their own (credentials_chain_test.cpp).
+class CredentialsTest : public ::testing::Test, protected testing_support::ChainFixture {
  protected:
-  CredentialsTest() { env.variables["HOME"] = home.path(); }
-
   util::Expected<Credentials, std::string> resolve(const std::string& profile = "") {
-    return resolve_credentials(profile, env.lookup());
+    auto provider = resolve_credentials_provider(context(profile));
+    if (!provider) return util::Unexpected(std::move(provider).error());
+    auto credentials = (*provider)->current();
+    if (!credentials) return util::Unexpected(std::move(credentials).error());
+    return **credentials;
   }
-
-  FakeHome home;
-  FakeEnv env;
 };
 
 constexpr const char* k_default_and_work_credentials =
@@ -260,14 +263,14 @@ TEST_F(CredentialsTest, PartialFileKeysAreAnErrorThatNeverShowsTheSecret) {
   EXPECT_EQ(credentials.error().find("do-not-print-me"), std::string::npos);
 }
 
-TEST_F(CredentialsTest, ProfileRelyingOnAnUnsupportedSourceSaysSo) {
-  home.write_config(
-      "[profile assumed]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
-      "source_profile = default\n");
+TEST_F(CredentialsTest, HalfAPairOfJavaNamesIsAnErrorNamingBothSpellings) {
+  env.variables["AWS_ACCESS_KEY"] = "AKIDJAVA";
 
-  auto credentials = resolve("assumed");
+  auto credentials = resolve();
   ASSERT_FALSE(credentials);
-  EXPECT_NE(credentials.error().find("'role_arn'"), std::string::npos) << credentials.error();
+  EXPECT_NE(credentials.error().find("AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY)"),
+            std::string::npos)
+      << credentials.error();
 }
 
 TEST(ProcessEnvironment, ReadsTheRealEnvironment) {

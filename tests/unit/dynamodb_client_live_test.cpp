@@ -37,8 +37,9 @@ class DynamoDbClientLive : public ::testing::TestWithParam<const char*> {
     config_.service = "dynamodb";
     config_.region = env_or("AWS_REGION", "us-east-1");
     config_.endpoint_url = endpoint;
-    config_.credentials = {env_or("AWS_ACCESS_KEY_ID", "test"),
-                           env_or("AWS_SECRET_ACCESS_KEY", "test"), ""};
+    credentials_ = {env_or("AWS_ACCESS_KEY_ID", "test"), env_or("AWS_SECRET_ACCESS_KEY", "test"),
+                    ""};
+    config_.credentials = static_credentials(credentials_);
     transport_ = std::make_shared<CurlTransport>();
     client_ = std::make_unique<DynamoDbClient>(config_, transport_);
     table_ = "wc-live-" + random_suffix();
@@ -58,7 +59,7 @@ class DynamoDbClientLive : public ::testing::TestWithParam<const char*> {
              {"BillingMode", "PAY_PER_REQUEST"}}
             .dump();
     auto response = transport_->send(
-        sign(request, config_.credentials,
+        sign(request, credentials_,
              {config_.region, "dynamodb", std::chrono::system_clock::now(), /*s3_rules=*/false}));
     ASSERT_TRUE(response) << response.error().message;
     ASSERT_EQ(response->status, 200) << response->body;
@@ -73,6 +74,7 @@ class DynamoDbClientLive : public ::testing::TestWithParam<const char*> {
     return item ? *item : std::nullopt;
   }
 
+  Credentials credentials_;
   ServiceConfig config_;
   std::shared_ptr<CurlTransport> transport_;
   std::unique_ptr<DynamoDbClient> client_;

@@ -15,7 +15,7 @@ ServiceConfig config_for(std::string endpoint, std::string region = "us-east-1")
   config.service = "dynamodb";
   config.region = std::move(region);
   config.endpoint_url = std::move(endpoint);
-  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  config.credentials = static_credentials({"AKIDEXAMPLE", "secret", ""});
   return config;
 }
 

@@ -35,7 +35,8 @@ struct DynamoDbStoreTest : ::testing::Test {
   DynamoDbWidgetStore store{make_client(transport), "widgets"};
 
   static std::shared_ptr<aws::DynamoDbClient> make_client(std::shared_ptr<FakeTransport> fake) {
-    aws::ServiceConfig config{"dynamodb", "us-east-1", "http://127.0.0.1:8000", {"a", "b", ""}};
+    aws::ServiceConfig config{"dynamodb", "us-east-1", "http://127.0.0.1:8000",
+                              aws::static_credentials({"a", "b", ""})};
     aws::RetryPolicy policy;
     policy.base_delay = std::chrono::milliseconds{0};
     return std::make_shared<aws::DynamoDbClient>(config, std::move(fake), policy);

@@ -34,8 +34,9 @@ class S3ClientLive : public ::testing::Test {
     config_.service = "s3";
     config_.region = env_or("AWS_REGION", "us-east-1");
     config_.endpoint_url = endpoint;
-    config_.credentials = {env_or("AWS_ACCESS_KEY_ID", "test"),
-                           env_or("AWS_SECRET_ACCESS_KEY", "test"), ""};
+    credentials_ = {env_or("AWS_ACCESS_KEY_ID", "test"), env_or("AWS_SECRET_ACCESS_KEY", "test"),
+                    ""};
+    config_.credentials = static_credentials(credentials_);
     transport_ = std::make_shared<CurlTransport>();
     client_ = std::make_unique<S3Client>(config_, transport_);
     bucket_ = "wc-live-" + random_suffix();
@@ -48,13 +49,13 @@ class S3ClientLive : public ::testing::Test {
     request.method = "PUT";
     request.endpoint = config_.endpoint_url;
     request.path = "/" + bucket;
-    auto response =
-        transport_->send(sign(request, config_.credentials,
-                              {config_.region, "s3", std::chrono::system_clock::now(), true}));
+    auto response = transport_->send(sign(
+        request, credentials_, {config_.region, "s3", std::chrono::system_clock::now(), true}));
     ASSERT_TRUE(response) << response.error().message;
     ASSERT_EQ(response->status, 200) << response->body;
   }
 
+  Credentials credentials_;
   ServiceConfig config_;
   std::shared_ptr<CurlTransport> transport_;
   std::unique_ptr<S3Client> client_;

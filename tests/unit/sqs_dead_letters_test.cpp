@@ -112,7 +112,7 @@ TEST(SqsDeadLetters, KeepResolvesTheQueueAndSendsOneMessage) {
   config.service = "sqs";
   config.region = "us-east-1";
   config.endpoint_url = "http://127.0.0.1:9324";
-  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  config.credentials = aws::static_credentials({"AKIDEXAMPLE", "secret", ""});
   auto client = std::make_shared<aws::SqsClient>(config, transport);
   SqsDeadLetters sink(client, "dead.fifo");
   EXPECT_EQ(sink.describe(), "dead-letter queue 'dead.fifo'");
@@ -137,7 +137,7 @@ TEST(SqsDeadLetters, MissingQueueFailsTheCheckNamingIt) {
   config.service = "sqs";
   config.region = "us-east-1";
   config.endpoint_url = "http://127.0.0.1:9324";
-  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  config.credentials = aws::static_credentials({"AKIDEXAMPLE", "secret", ""});
   SqsDeadLetters sink(std::make_shared<aws::SqsClient>(config, transport), "gone");
   transport->answer(400, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist"})",
                     {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});

@@ -24,7 +24,7 @@ aws::ServiceConfig sqs_config() {
   config.service = "sqs";
   config.region = "us-east-1";
   config.endpoint_url = "http://127.0.0.1:9324";
-  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  config.credentials = aws::static_credentials({"AKIDEXAMPLE", "secret", ""});
   return config;
 }
 

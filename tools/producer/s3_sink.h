@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/client_config.h"
+#include "aws/aws_session.h"
 #include "aws/credentials.h"
 #include "aws/s3_client.h"
 #include "request_sink.h"
