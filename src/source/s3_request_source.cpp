@@ -28,14 +28,17 @@ S3RequestSource::S3RequestSource(std::shared_ptr<aws::S3Client> client, std::str
 
 std::string S3RequestSource::describe() const { return "S3 bucket '" + bucket_ + "'"; }
 
-SourceError S3RequestSource::error(const aws::AwsError& error) const {
+SourceError S3RequestSource::error(const aws::AwsError& error, bool opening) const {
+  // Opening, a call refused for any reason but a transient one will be refused again.
+  const auto kind = aws::classify(error);
   return SourceError{"request source " + describe() + ": " + error.describe(),
-                     aws::classify(error) == aws::ErrorClass::access};
+                     kind == aws::ErrorClass::access ||
+                         (opening && kind == aws::ErrorClass::request)};
 }
 
 util::Expected<void, SourceError> S3RequestSource::open() {
   auto result = client_->head_bucket(bucket_);
-  if (!result) return util::Unexpected(error(result.error()));
+  if (!result) return util::Unexpected(error(result.error(), true));
   return {};
 }
 

@@ -47,7 +47,8 @@ class S3RequestSource : public RequestSource {
   void give_back(const std::vector<LeasedRequest>& requests) override;
 
  private:
-  SourceError error(const aws::AwsError& error) const;
+  /// `opening`: from open(), where a refused call (not only refused access) is fatal.
+  SourceError error(const aws::AwsError& error, bool opening = false) const;
   util::Expected<void, SourceError> list_page();
   /// GetObject of every key, `fetchers` at a time: the body, nullopt when the key is gone, or
   /// the error.

@@ -61,9 +61,12 @@ std::string SqsRequestSource::describe() const {
   return "SQS queue '" + aws::queue_name_of(queue_) + "'";
 }
 
-SourceError SqsRequestSource::error(const aws::AwsError& error) const {
+SourceError SqsRequestSource::error(const aws::AwsError& error, bool opening) const {
+  // Opening, a call refused for any reason but a transient one will be refused again.
+  const auto kind = aws::classify(error);
   return SourceError{"request source " + describe() + ": " + error.describe(),
-                     aws::classify(error) == aws::ErrorClass::access};
+                     kind == aws::ErrorClass::access ||
+                         (opening && kind == aws::ErrorClass::request)};
 }
 
 void SqsRequestSource::warn(const std::string& message) const {
@@ -90,7 +93,7 @@ util::Expected<void, SourceError> SqsRequestSource::open() {
                     "of {} s and no redrive policy",
                     attributes.error().code, k_default_visibility_timeout.count()));
   } else {
-    return util::Unexpected(error(attributes.error()));
+    return util::Unexpected(error(attributes.error(), true));
   }
   held_ = std::make_unique<HeldMessages>(std::max(visibility, k_min_lease));
   heartbeat_ = std::make_unique<VisibilityHeartbeat>(
@@ -137,7 +140,7 @@ util::Expected<void, SourceError> SqsRequestSource::resolve_queue() {
     return {};
   }
   auto url = client_->get_queue_url(queue_);
-  if (!url) return util::Unexpected(error(url.error()));
+  if (!url) return util::Unexpected(error(url.error(), true));
   queue_url_ = std::move(*url);
   return {};
 }

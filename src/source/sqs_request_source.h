@@ -71,7 +71,8 @@ class SqsRequestSource : public RequestSource {
   void give_back(const std::vector<LeasedRequest>& requests) override;
 
  private:
-  SourceError error(const aws::AwsError& error) const;
+  /// `opening`: from open(), where a refused call (not only refused access) is fatal.
+  SourceError error(const aws::AwsError& error, bool opening = false) const;
   util::Expected<void, SourceError> resolve_queue();
   /// The heartbeat's renewal: ChangeMessageVisibilityBatch for the receipts still held.
   util::Expected<std::vector<VisibilityHeartbeat::RenewFailure>, std::string> renew(

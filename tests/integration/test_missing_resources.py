@@ -33,19 +33,17 @@ class MissingBuckets(h.ConsumerTestCase):
         widgets = h.create_bucket(self.s3, "wc-wid")
         self.s3.put_object(Bucket=widgets, Key="widgets/sentinel/keep", Body=b"{}")
         missing = h.fresh_name("wc-missing-req")
-        buckets_before = h.bucket_names(self.s3)
 
         result = self.run_with(missing, widgets)
 
         self.assert_names_missing_bucket(result, missing)
         self.assertEqual(h.bucket_keys(self.s3, widgets), ["widgets/sentinel/keep"])
-        self.assertEqual(h.bucket_names(self.s3), buckets_before, "a bucket was created")
+        self.assertNotIn(missing, h.bucket_names(self.s3), "the missing bucket was created")
 
     def test_missing_widget_bucket_is_fatal_and_the_requests_are_untouched(self):
         requests = h.create_bucket(self.s3, "wc-req")
         h.upload_requests(self.s3, requests, self.data.requests)
         missing = h.fresh_name("wc-missing-wid")
-        buckets_before = h.bucket_names(self.s3)
 
         result = self.run_with(requests, missing)
 
@@ -54,7 +52,8 @@ class MissingBuckets(h.ConsumerTestCase):
         self.assertEqual(left, self.data.requests, "requests were removed or changed")
         self.assertEqual(h.files_under(self.work.dead_letters), {},
                          "requests were dead-lettered because of a missing bucket")
-        self.assertEqual(h.bucket_names(self.s3), buckets_before, "a bucket was created")
+        # Other modules create buckets on the shared moto meanwhile: look for this one only.
+        self.assertNotIn(missing, h.bucket_names(self.s3), "the missing bucket was created")
 
 
 class MissingDirectories(h.ConsumerTestCase):
