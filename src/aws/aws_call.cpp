@@ -40,12 +40,14 @@ std::mt19937_64& jitter_rng() {
 }  // namespace
 
 AwsCaller::AwsCaller(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
-                     RetryPolicy retry, RetryObserver on_retry, bool s3_rules)
+                     RetryPolicy retry, RetryObserver on_retry, bool s3_rules,
+                     AttemptObserver on_attempt)
     : config_(std::move(config)),
       transport_(std::move(transport)),
       retry_(retry),
       on_retry_(std::move(on_retry)),
-      s3_rules_(s3_rules) {}
+      s3_rules_(s3_rules),
+      on_attempt_(std::move(on_attempt)) {}
 
 util::Expected<HttpResponse, AwsError> AwsCaller::send(const AwsCall& call,
                                                        const ErrorParser& parse_error) {
@@ -68,7 +70,12 @@ util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& ca
                              s3_rules_};
   const HttpRequest signed_request = sign(call.request, config_.credentials, params);
   ++calls_;
+  const auto sending = std::chrono::steady_clock::now();
   auto sent = transport_->send(signed_request);
+  if (on_attempt_) {
+    on_attempt_(AttemptEvent{config_.service, call.operation,
+                             std::chrono::steady_clock::now() - sending, sent ? sent->status : 0});
+  }
   AwsError error;
   error.operation = call.operation;
   error.resource = call.resource;
