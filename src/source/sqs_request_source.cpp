@@ -83,7 +83,7 @@ util::Expected<void, SourceError> SqsRequestSource::check() {
       [this](const std::vector<std::string>& receipts, int seconds) {
         return renew(receipts, seconds);
       },
-      [this](const std::string& message) { warn(message); });
+      [this](const std::string& message) { warn(message); }, options_.on_leases);
   heartbeat_->start();
   return {};
 }

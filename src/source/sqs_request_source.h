@@ -37,6 +37,8 @@ struct SqsSourceOptions {
   std::chrono::milliseconds idle_timeout{0};
   /// Where warnings go (a renewal that failed, a message given up); the source does not log.
   std::function<void(const std::string&)> warn;
+  /// Told how many leases each heartbeat renewed and lost (VisibilityHeartbeat::Leases).
+  std::function<void(std::size_t renewed, std::size_t lost)> on_leases;
 };
 
 class SqsRequestSource : public RequestSource {

@@ -17,10 +17,12 @@ constexpr int k_beats_per_lease = 10;
 
 }  // namespace
 
-VisibilityHeartbeat::VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn)
+VisibilityHeartbeat::VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn,
+                                         Leases on_leases)
     : held_(held),
       renew_(std::move(renew)),
       warn_(std::move(warn)),
+      on_leases_(std::move(on_leases)),
       lease_seconds_(static_cast<int>((held.lease().count() + 999) / 1000)) {}
 
 VisibilityHeartbeat::~VisibilityHeartbeat() {
@@ -48,6 +50,7 @@ void VisibilityHeartbeat::run() {
 
 void VisibilityHeartbeat::beat(LeaseClock::time_point now) {
   if (auto expired = held_.expire(now); !expired.empty()) {
+    if (on_leases_) on_leases_(0, expired.size());
     warn_(
         fmt::format("{} held message(s) ({}{}) became visible to other consumers before their "
                     "visibility could be extended; they will not be applied here",
@@ -76,14 +79,17 @@ void VisibilityHeartbeat::renew_batch(const std::vector<HeldMessages::Due>& batc
           " held message(s), trying again: " + result.error());
     return;
   }
+  std::size_t lost = 0;
   for (const auto& failure : *result) {
     receipts.erase(std::remove(receipts.begin(), receipts.end(), failure.receipt), receipts.end());
     // A message deleted while the renewal was on its way needs no word.
     if (!held_.mark_lost(failure.receipt)) continue;
+    ++lost;
     warn_(ids[failure.receipt] + ": could not extend its visibility (" + failure.reason +
           "); another consumer may receive it once its visibility timeout ends");
   }
   held_.renewed(receipts, sent);
+  if (on_leases_) on_leases_(receipts.size(), lost);
 }
 
 }  // namespace wc::source

@@ -30,8 +30,11 @@ class VisibilityHeartbeat {
       const std::vector<std::string>& receipts, int seconds)>;
   /// Reports failed renewals; the source itself does not log.
   using Warn = std::function<void(const std::string&)>;
+  /// Counts leases renewed, and lost (refused, or ended before they could be renewed); may be
+  /// empty.
+  using Leases = std::function<void(std::size_t renewed, std::size_t lost)>;
 
-  VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn);
+  VisibilityHeartbeat(HeldMessages& held, Renew renew, Warn warn, Leases on_leases = {});
   /// Stops the thread (if started) and waits for it.
   ~VisibilityHeartbeat();
   VisibilityHeartbeat(const VisibilityHeartbeat&) = delete;
@@ -50,6 +53,7 @@ class VisibilityHeartbeat {
   HeldMessages& held_;
   Renew renew_;
   Warn warn_;
+  Leases on_leases_;
   int lease_seconds_;
   std::mutex mutex_;
   std::condition_variable wake_;
