@@ -23,14 +23,15 @@ constexpr std::size_t k_refill_divisor = 8;
 
 Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
                    store::DeadLetterSink& dead_letters, const ConsumerOptions& options,
-                   const StopFlag& stop, RunStats& stats)
+                   const StopFlag& stop, RunStats& stats, RunMetrics& metrics)
     : source_(source),
       store_(store),
       dead_letters_(dead_letters),
       options_(options),
       external_stop_(stop),
       stats_(stats),
-      processor_(store, halt_),
+      metrics_(metrics),
+      processor_(store, halt_, metrics),
       removals_(source, std::max<std::size_t>(options.max_removal_batch, 1),
                 options.max_removal_delay, {}),
       window_(options.window ? options.window
@@ -57,6 +58,7 @@ std::pair<StopReason, std::string> Pipeline::run() {
     removals_.flush_if_due();
     if (auto failure = removals_.failure()) fail(*failure);
     log_progress(last_progress, started);
+    metrics_.beat();
   }
   halt_.request_stop();
   shut_down();
@@ -98,7 +100,7 @@ void Pipeline::list_ahead() {
       room = free_in_window();
     }
     auto poll_started = Clock::now();
-    auto batch = source_.poll(room);
+    auto batch = metrics_.source_call([&] { return source_.poll(room); });
     if (!batch) {
       if (batch.error().fatal) return fail(batch.error().message);
       spdlog::warn("{}; polling again later", batch.error().message);
@@ -112,6 +114,7 @@ void Pipeline::list_ahead() {
         auto entry = std::make_shared<Entry>();
         entry->request = std::move(request);
         entry->started = Clock::now();
+        entry->tracked = metrics_.track(entry->started);
         pending_.push_back(entry);
         fetchers_->submit([this, entry] { fetch(entry); });
       }

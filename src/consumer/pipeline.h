@@ -23,7 +23,7 @@ class Pipeline {
  public:
   Pipeline(source::RequestSource& source, store::WidgetStore& store,
            store::DeadLetterSink& dead_letters, const ConsumerOptions& options,
-           const StopFlag& stop, RunStats& stats);
+           const StopFlag& stop, RunStats& stats, RunMetrics& metrics);
 
   /// Runs until a stop; returns why, and the fatal error if that was the reason.
   std::pair<StopReason, std::string> run();
@@ -40,6 +40,7 @@ class Pipeline {
     std::string body;
     std::optional<model::WidgetRequest> valid;
     std::string rejection;
+    RunMetrics::Tracked tracked;  ///< counts it as in flight while it exists
   };
   using EntryPtr = std::shared_ptr<Entry>;
 
@@ -67,6 +68,7 @@ class Pipeline {
   const StopFlag& external_stop_;
   StopFlag halt_;  ///< raised on any stop; every wait inside the pipeline honours it
   RunStats& stats_;
+  RunMetrics& metrics_;
   RequestProcessor processor_;
   RemovalBatcher removals_;
   std::size_t window_;

@@ -2,8 +2,9 @@
 
 namespace wc::consumer {
 
-RequestProcessor::RequestProcessor(store::WidgetStore& store, const StopFlag& stop)
-    : store_(store), stop_(stop) {}
+RequestProcessor::RequestProcessor(store::WidgetStore& store, const StopFlag& stop,
+                                   RunMetrics& metrics)
+    : store_(store), stop_(stop), metrics_(metrics) {}
 
 std::variant<model::WidgetRequest, std::string> RequestProcessor::validate(
     std::string_view body) const {
@@ -15,9 +16,10 @@ std::variant<model::WidgetRequest, std::string> RequestProcessor::validate(
 
 Processed RequestProcessor::apply(model::WidgetRequest request) const {
   Processed processed;
+  const auto started = RunMetrics::Clock::now();
   for (int attempt = 1; attempt <= k_max_attempts; ++attempt) {
     processed.attempts = attempt;
-    auto outcome = store_.apply(request);
+    auto outcome = metrics_.store_call([&] { return store_.apply(request); });
     if (outcome) {
       processed.disposition = Disposition::applied;
       processed.outcome = *outcome;
@@ -34,7 +36,7 @@ Processed RequestProcessor::apply(model::WidgetRequest request) const {
     }
     // Transient: try again, unless the store as a whole has gone away, in which case the
     // request is not to blame and must stay in the source.
-    if (auto healthy = store_.check(); !healthy) {
+    if (auto healthy = metrics_.store_call([this] { return store_.check(); }); !healthy) {
       processed.disposition = Disposition::fatal;
       processed.reason = healthy.error().message;
       break;
@@ -45,6 +47,7 @@ Processed RequestProcessor::apply(model::WidgetRequest request) const {
       break;
     }
   }
+  metrics_.observe_apply(RunMetrics::Clock::now() - started);
   processed.request = std::move(request);
   return processed;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "consumer/run_metrics.h"
 #include "consumer/stop_flag.h"
 #include "model/request.h"
 #include "store/widget_store.h"
@@ -35,7 +36,8 @@ class RequestProcessor {
   static constexpr int k_max_attempts = 3;
   static constexpr std::chrono::milliseconds k_attempt_pause{500};
 
-  RequestProcessor(store::WidgetStore& store, const StopFlag& stop);
+  /// Every store call is recorded in `metrics` (readiness), and each apply's duration.
+  RequestProcessor(store::WidgetStore& store, const StopFlag& stop, RunMetrics& metrics);
 
   /// Parses the body and checks the store can hold it: the request, or why it is rejected.
   std::variant<model::WidgetRequest, std::string> validate(std::string_view body) const;
@@ -46,6 +48,7 @@ class RequestProcessor {
  private:
   store::WidgetStore& store_;
   const StopFlag& stop_;
+  RunMetrics& metrics_;
 };
 
 }  // namespace wc::consumer
