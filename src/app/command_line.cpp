@@ -39,6 +39,8 @@ struct RawOptions {
   BackendFlags backends;
   double idle_timeout = 0, max_runtime = 0;
   int queue_wait = 20;
+  bool no_log_file = false;
+  std::string log_format = "text";
 };
 
 void define_options(CLI::App& app, RawOptions& raw, Config& config) {
@@ -75,6 +77,16 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
   app.add_option("--profile", config.aws.profile, "AWS profile");
   app.add_option("--endpoint-url", config.aws.endpoint_url, "Custom AWS endpoint URL");
   app.add_option("--log-dir", config.log_dir, "Directory for the daily log files (default: logs)");
+  app.add_flag("--no-log-file", raw.no_log_file, "Log to the console only, no daily file");
+  app.add_option("--log-format", raw.log_format,
+                 "text (default) or json: one JSON object a line, with time, level, message "
+                 "and the request's key, type, widget, outcome and latency_ms")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+ParseExit usage_error(const std::string& message) {
+  return ParseExit{2, std::string(k_program) + ": " + message +
+                          " (run 'widget-consumer --help' for the options)"};
 }
 
 std::chrono::milliseconds seconds_to_millis(double seconds) {
@@ -98,8 +110,14 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
   } catch (const CLI::CallForVersion& version) {
     return ParseExit{0, std::string(version.what()) + "\n"};
   } catch (const CLI::ParseError& error) {
-    return ParseExit{2, std::string(k_program) + ": " + error.what() +
-                            " (run 'widget-consumer --help' for the options)"};
+    return usage_error(error.what());
+  }
+  config.log_file = !raw.no_log_file;
+  config.log_format = raw.log_format == "json" ? LogFormat::json : LogFormat::text;
+  if (config.log_file && config.log_dir.empty()) {
+    return usage_error(
+        "--log-dir is empty: name a directory, or give --no-log-file to log to "
+        "the console only");
   }
   if (auto problem = select_backends(raw.backends, config)) {
     return ParseExit{2, std::string(k_program) + ": " + *problem};

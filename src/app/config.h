@@ -13,6 +13,7 @@ namespace wc::app {
 enum class SourceKind { s3_bucket, sqs_queue, directory };
 enum class StoreKind { s3_bucket, dynamodb_table, directory };
 enum class DeadLetterKind { directory, s3_bucket, sqs_queue };
+enum class LogFormat { text, json };
 
 struct Config {
   SourceKind source_kind = SourceKind::directory;
@@ -22,6 +23,8 @@ struct Config {
   DeadLetterKind dead_letter_kind = DeadLetterKind::directory;
   std::string dead_letter_name = "dead-letters";
   std::string log_dir = "logs";
+  bool log_file = true;  ///< false: the console only (--no-log-file)
+  LogFormat log_format = LogFormat::text;
   std::chrono::milliseconds idle_timeout{0};
   std::chrono::milliseconds max_runtime{0};
   std::size_t concurrency = 32;  ///< widgets applied at once; 1 is sequential

@@ -36,7 +36,8 @@ void log_retry(const wc::aws::RetryEvent& event) {
 }
 
 int run(const wc::app::Config& config) {
-  if (auto logging = wc::app::set_up_logging(config.log_dir); !logging) {
+  if (auto logging = wc::app::set_up_logging(config.log_dir, config.log_file, config.log_format);
+      !logging) {
     std::cerr << "widget-consumer: " << logging.error() << "\n";
     return k_exit_fatal;
   }
