@@ -24,7 +24,7 @@ bool needs_s3(const Config& config) {
 }
 
 util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
-    const Config& config, const aws::RetryObserver& on_retry) {
+    const Config& config, const BackendObservers& observers) {
   auto service = aws::resolve_service_config("s3", config.aws, aws::process_environment());
   if (!service) return util::Unexpected("S3: " + service.error());
   aws::CurlTransportOptions transport_options;
@@ -32,11 +32,12 @@ util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
   transport_options.max_idle_handles = 2 * config.concurrency + 8;
   auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::S3Client>(std::move(*service), std::move(transport),
-                                         aws::RetryPolicy{}, on_retry);
+                                         aws::RetryPolicy{}, observers.on_retry,
+                                         observers.on_attempt);
 }
 
 util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_client(
-    const Config& config, const aws::RetryObserver& on_retry) {
+    const Config& config, const BackendObservers& observers) {
   auto service = aws::resolve_service_config("dynamodb", config.aws, aws::process_environment());
   if (!service) return util::Unexpected("DynamoDB: " + service.error());
   aws::CurlTransportOptions transport_options;
@@ -44,7 +45,8 @@ util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_
   transport_options.max_idle_handles = config.concurrency + 8;
   auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::DynamoDbClient>(std::move(*service), std::move(transport),
-                                               aws::RetryPolicy{}, on_retry);
+                                               aws::RetryPolicy{}, observers.on_retry,
+                                               observers.on_attempt);
 }
 
 bool needs_sqs(const Config& config) {
@@ -53,12 +55,13 @@ bool needs_sqs(const Config& config) {
 }
 
 util::Expected<std::shared_ptr<aws::SqsClient>, std::string> make_sqs_client(
-    const Config& config, const aws::RetryObserver& on_retry) {
+    const Config& config, const BackendObservers& observers) {
   auto service = aws::resolve_service_config("sqs", config.aws, aws::process_environment());
   if (!service) return util::Unexpected("SQS: " + service.error());
   auto transport = std::make_shared<aws::CurlTransport>();
   return std::make_shared<aws::SqsClient>(std::move(*service), std::move(transport),
-                                          aws::RetryPolicy{}, on_retry);
+                                          aws::RetryPolicy{}, observers.on_retry,
+                                          observers.on_attempt);
 }
 
 /// A queue consumer holds only what its workers will start soon: every message held is hidden
@@ -69,7 +72,8 @@ std::size_t sqs_window(const Config& config) {
 }
 
 std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
-                                                       std::shared_ptr<aws::SqsClient> client) {
+                                                       std::shared_ptr<aws::SqsClient> client,
+                                                       const BackendObservers& observers) {
   source::SqsSourceOptions options;
   options.queue_wait = config.queue_wait;
   options.idle_timeout = config.idle_timeout;
@@ -77,6 +81,7 @@ std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
     // The source may still warn from its destructor, after logging has been shut down.
     if (auto* logger = spdlog::default_logger_raw()) logger->warn("{}", message);
   };
+  options.on_leases = observers.on_leases;
   return std::make_unique<source::SqsRequestSource>(std::move(client), config.source_name,
                                                     std::move(options));
 }
@@ -93,15 +98,15 @@ std::uint64_t Backends::aws_retries() const {
 }
 
 util::Expected<Backends, std::string> make_backends(const Config& config,
-                                                    const aws::RetryObserver& on_retry) {
+                                                    const BackendObservers& observers) {
   Backends backends;
   if (needs_s3(config)) {
-    auto client = make_s3_client(config, on_retry);
+    auto client = make_s3_client(config, observers);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.s3 = std::move(*client);
   }
   if (needs_sqs(config)) {
-    auto client = make_sqs_client(config, on_retry);
+    auto client = make_sqs_client(config, observers);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.sqs = std::move(*client);
   }
@@ -109,14 +114,14 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
   if (config.source_kind == SourceKind::s3_bucket) {
     backends.source = std::make_unique<source::S3RequestSource>(backends.s3, config.source_name);
   } else if (config.source_kind == SourceKind::sqs_queue) {
-    backends.source = make_sqs_source(config, backends.sqs);
+    backends.source = make_sqs_source(config, backends.sqs, observers);
     backends.source_window = sqs_window(config);
   } else {
     backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name);
   }
 
   if (config.store_kind == StoreKind::dynamodb_table) {
-    auto client = make_dynamodb_client(config, on_retry);
+    auto client = make_dynamodb_client(config, observers);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.dynamodb = std::move(*client);
     backends.store =

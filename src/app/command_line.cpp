@@ -2,6 +2,8 @@
 
 #include "app/backend_selection.h"
 
+#include <arpa/inet.h>
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -43,6 +45,17 @@ struct RawOptions {
   std::string log_format = "text";
 };
 
+const CLI::Validator k_ip_address(
+    [](std::string& text) -> std::string {
+      unsigned char buffer[sizeof(in6_addr)];
+      if (inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+          inet_pton(AF_INET6, text.c_str(), buffer) == 1) {
+        return "";
+      }
+      return "'" + text + "' is not an IPv4 or IPv6 address (0.0.0.0 listens on every interface)";
+    },
+    "ADDRESS");
+
 void define_options(CLI::App& app, RawOptions& raw, Config& config) {
   app.set_version_flag("--version", std::string(k_program) + " " + WC_VERSION);
   app.add_option("--storage", raw.backends.storage, "Store kind: S3 or DynamoDB (also -ss)")
@@ -67,8 +80,12 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
                  "Widgets applied at once (default 32; 1 applies one request at a time)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
   app.add_option("--metrics-port", config.metrics_port,
-                 "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics (and /healthz)")
+                 "Serve /metrics (Prometheus), /healthz and /readyz on this port")
       ->check(CLI::Range(1, 65535));
+  app.add_option("--metrics-address", config.metrics_address,
+                 "Address the metrics port listens on (default 127.0.0.1; 0.0.0.0: every "
+                 "interface)")
+      ->check(k_ip_address);
   app.add_flag("!--no-progress", config.progress, "No progress line every 5 seconds");
   app.add_option("--queue-wait", raw.queue_wait,
                  "Longest wait of one SQS receive for a message, 0 to 20 seconds (default 20)")

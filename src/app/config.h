@@ -29,6 +29,7 @@ struct Config {
   std::chrono::milliseconds max_runtime{0};
   std::size_t concurrency = 32;  ///< widgets applied at once; 1 is sequential
   int metrics_port = 0;          ///< 0: no metrics endpoint
+  std::string metrics_address = "127.0.0.1";  ///< an IPv4 or IPv6 address to listen on
   bool progress = true;          ///< a progress line every few seconds
   std::chrono::seconds queue_wait{20};  ///< longest SQS long poll (--queue-wait, 0..20)
   aws::AwsOptions aws;
