@@ -1,6 +1,7 @@
 #include "app/command_line.h"
 
 #include "app/backend_selection.h"
+#include "app/option_sources.h"
 
 #include <arpa/inet.h>
 
@@ -41,6 +42,9 @@ struct RawOptions {
   BackendFlags backends;
   double idle_timeout = 0, max_runtime = 0;
   int queue_wait = 20;
+  // Plain flags rather than CLI11's "!--no-x": a variable or a file says "true" for them, and
+  // CLI11 would store that "true" as is into a negated flag's target.
+  bool no_progress = false;
   bool no_log_file = false;
   std::string log_format = "text";
 };
@@ -86,7 +90,7 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
                  "Address the metrics port listens on (default 127.0.0.1; 0.0.0.0: every "
                  "interface)")
       ->check(k_ip_address);
-  app.add_flag("!--no-progress", config.progress, "No progress line every 5 seconds");
+  app.add_flag("--no-progress", raw.no_progress, "No progress line every 5 seconds");
   app.add_option("--queue-wait", raw.queue_wait,
                  "Longest wait of one SQS receive for a message, 0 to 20 seconds (default 20)")
       ->check(CLI::Range(0, 20));
@@ -99,11 +103,33 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
                  "text (default) or json: one JSON object a line, with time, level, message "
                  "and the request's key, type, widget, outcome and latency_ms")
       ->check(CLI::IsMember({"text", "json"}));
+  app.footer(
+      "Every option can also be set by the environment variable shown with it (Env:...), and\n"
+      "in the --config file as 'long-name = value' (TOML or INI). A flag wins over a variable,\n"
+      "a variable over the file. An empty variable counts as unset.");
 }
 
 ParseExit usage_error(const std::string& message) {
   return ParseExit{2, std::string(k_program) + ": " + message +
                           " (run 'widget-consumer --help' for the options)"};
+}
+
+/// CLI11's message, saying where a bad value came from when it was not typed.
+std::string describe(const CLI::ParseError& error, const CLI::App& app,
+                     const std::vector<std::string>& args) {
+  std::string message = error.what();
+  constexpr std::string_view k_unknown_setting = "INI was not able to parse ";
+  if (message.rfind(k_unknown_setting, 0) == 0) {
+    return "the --config file sets '" + message.substr(k_unknown_setting.size()) +
+           "', which is no option";
+  }
+  if (dynamic_cast<const CLI::FileError*>(&error) != nullptr) {
+    return "--config: " + message + value_origin(app, args, "--config");
+  }
+  if (message.rfind("--", 0) == 0) {
+    return message + value_origin(app, args, message.substr(0, message.find(':')));
+  }
+  return message;
 }
 
 std::chrono::milliseconds seconds_to_millis(double seconds) {
@@ -117,9 +143,11 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
   RawOptions raw;
   CLI::App app{"Applies widget requests from a request source to a widget store.", k_program};
   define_options(app, raw, config);
+  add_environment_and_config(app);
 
-  std::vector<std::string> reversed = translate_legacy_flags(args);
-  std::reverse(reversed.begin(), reversed.end());
+  const std::vector<std::string> typed = translate_legacy_flags(args);
+  const std::vector<std::string> line = with_config_from_environment(typed);
+  std::vector<std::string> reversed(line.rbegin(), line.rend());
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
@@ -127,8 +155,9 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
   } catch (const CLI::CallForVersion& version) {
     return ParseExit{0, std::string(version.what()) + "\n"};
   } catch (const CLI::ParseError& error) {
-    return usage_error(error.what());
+    return usage_error(describe(error, app, typed));
   }
+  config.progress = !raw.no_progress;
   config.log_file = !raw.no_log_file;
   config.log_format = raw.log_format == "json" ? LogFormat::json : LogFormat::text;
   if (config.log_file && config.log_dir.empty()) {
