@@ -33,7 +33,8 @@ void log_request(std::string_view key, const std::optional<model::WidgetRequest>
 }
 
 void log_missing_widget(std::string_view key, const model::WidgetRequest& request) {
-  RequestLogFields fields{key, model::to_string(request.type), request.widget_id, "missing"};
+  // No outcome: the request's own line says it, and machines count requests by that field.
+  RequestLogFields fields{key, model::to_string(request.type), request.widget_id, {}};
   FieldsScope scope(fields);
   spdlog::warn("{}: {} of widget {} (owner '{}') skipped: the widget does not exist", key,
                model::to_string(request.type), request.widget_id, request.owner);

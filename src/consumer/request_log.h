@@ -18,7 +18,8 @@ void log_request(std::string_view key, const std::optional<model::WidgetRequest>
 void log_missing_widget(std::string_view key, const model::WidgetRequest& request);
 
 /// The parts of a request line, for log formats that keep them apart (JSON). Empty views and a
-/// negative latency are parts that do not apply.
+/// negative latency are parts that do not apply; only log_request's line has an outcome, so
+/// there is exactly one line with an outcome per request.
 struct RequestLogFields {
   std::string_view key, type, widget, outcome;
   double latency_ms = -1;

@@ -76,6 +76,16 @@ TEST(JsonLog, RejectedRequestHasKeyAndOutcomeButNoTypeOrWidget) {
   EXPECT_FALSE(line.contains("widget"));
 }
 
+TEST(JsonLog, MissingWidgetWarningNamesTheRequestButLeavesTheOutcomeToItsLine) {
+  CapturedLog log(LogFormat::json);
+  consumer::log_missing_widget("k1", update_of("w-9"));
+  auto line = nlohmann::json::parse(log.lines().at(0));
+  EXPECT_EQ(line["level"], "WARNING");
+  EXPECT_EQ(line["key"], "k1");
+  EXPECT_EQ(line["widget"], "w-9");
+  EXPECT_FALSE(line.contains("outcome"));
+}
+
 TEST(JsonLog, OtherLinesHaveNoRequestFieldsAndWarningIsSpelledOut) {
   CapturedLog log(LogFormat::json);
   spdlog::warn("retrying PutObject");
