@@ -36,7 +36,9 @@ class ConnectionThreads : public httplib::TaskQueue {
   void enqueue(std::function<void()> job) override {
     std::lock_guard lock(mutex_);
     jobs_.push_back(std::move(job));
-    if (idle_ == 0 && threads_.size() < max_threads_) {
+    // A thread woken for an earlier job still counts as idle until it takes one: compare
+    // with the jobs waiting, not with zero.
+    if (jobs_.size() > idle_ && threads_.size() < max_threads_) {
       threads_.emplace_back([this] { work(); });
     } else {
       ready_.notify_one();
