@@ -3,7 +3,8 @@
 The image runs against moto on the host's network, as a user would run it: S3 -> S3 and
 SQS -> DynamoDB over the real request sets. Each run checks the store and the dead letters
 afterwards, that stdout holds only JSON log lines (one per request with its fields), that no
-log file was written inside the container, and /readyz and /metrics from outside it.
+log file was written (the container's root is read-only, and `podman diff` shows no log), and
+/readyz and /metrics from outside it.
 
 Environment: WC_IMAGE (the image to test), WC_MOTO_ENDPOINT (optional: else a moto of our own).
 """
@@ -66,8 +67,9 @@ class Container:
         self.port = free_port()
         env = {**env, "WIDGET_CONSUMER_METRICS_PORT": str(self.port)}
         env_args = [arg for name, value in env.items() for arg in ("--env", f"{name}={value}")]
-        podman("run", "--detach", "--pull=never", "--network", "host", "--name", self.name,
-               *env_args, IMAGE, *args)
+        # --read-only: with dead letters in the cloud and logs on stdout, nothing is written.
+        podman("run", "--detach", "--pull=never", "--network", "host", "--read-only",
+               "--name", self.name, *env_args, IMAGE, *args)
         test.addCleanup(lambda: podman("rm", "--force", self.name, check=False))
 
     def url(self, path: str) -> str:
