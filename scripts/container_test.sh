@@ -30,7 +30,7 @@ readonly base_tar="$cache_dir/debian-bookworm-minbase.tar"
 readonly base_slim="docker.io/library/debian:bookworm-slim"
 readonly base_full="docker.io/library/debian:bookworm"
 
-log() { printf 'container_test: %s\n' "$*" >&2; }
+log() { printf 'container_test: [%3d s] %s\n' "$SECONDS" "$*" >&2; }
 
 # The Debian mirror apt uses on this machine (deb822 or one-line sources), else Debian's CDN.
 apt_mirror() {
@@ -100,9 +100,17 @@ ensure_base_images() {
   podman tag "$base_slim" "$base_full"
 }
 
+# The build's output (apt and compiler progress) goes to a file, shown when the build fails.
 build_image() {
-  log "building $image"
-  podman build --pull=never --network host --tag "$image" --file Dockerfile . >&2
+  local build_log="${TMPDIR:-/tmp}/widget-consumer-image-build.log"
+  log "building $image (output in $build_log)"
+  if ! podman build --pull=never --network host --tag "$image" --file Dockerfile . \
+         >"$build_log" 2>&1; then
+    tail -n 60 "$build_log" >&2
+    log "the image build failed; its whole output is in $build_log"
+    return 1
+  fi
+  log "build steps taken from the cache: $(grep -c '^--> Using cache' "$build_log" || true)"
   log "image $image: $(podman image inspect --format '{{.Size}}' "$image" |
                        awk '{printf "%.1f MB", $1 / 1e6}')"
   # Every source change leaves the previous image and build stage behind, untagged; the
@@ -111,7 +119,6 @@ build_image() {
 }
 
 main() {
-  local started=$SECONDS
   ensure_base_images
   if [[ "${1:-}" == "--base-only" ]]; then return 0; fi
   build_image
@@ -121,7 +128,7 @@ main() {
   log "smoke test of $image"
   (cd tests/container && WC_IMAGE="$image" PYTHONDONTWRITEBYTECODE=1 \
      "$python" -m unittest -v test_image </dev/null)
-  log "passed in $((SECONDS - started)) s"
+  log "passed"
 }
 
 main "$@"
