@@ -5,7 +5,7 @@
 namespace wc::app {
 
 void AwsCallMetrics::observe(const aws::AttemptEvent& event) {
-  const auto key = std::make_tuple(event.service, event.operation);
+  const KeyView key{event.service, event.operation};
   {
     std::shared_lock lock(mutex_);
     if (auto found = histograms_.find(key); found != histograms_.end()) {
@@ -23,7 +23,7 @@ std::vector<AwsCallMetrics::Series> AwsCallMetrics::snapshot() const {
   std::vector<Series> out;
   std::shared_lock lock(mutex_);
   for (const auto& [key, histogram] : histograms_) {
-    out.push_back({std::get<0>(key), std::get<1>(key), histogram->snapshot()});
+    out.push_back({key.first, key.second, histogram->snapshot()});
   }
   return out;
 }

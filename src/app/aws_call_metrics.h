@@ -7,7 +7,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "aws/aws_call.h"
@@ -29,12 +29,16 @@ class AwsCallMetrics {
   std::vector<Series> snapshot() const;
 
  private:
-  using Key = std::tuple<std::string, std::string>;
+  using Key = std::pair<std::string, std::string>;  ///< service, operation
+  using KeyView = std::pair<std::string_view, std::string_view>;
+  /// Finds a Key by a KeyView, so that an observation allocates nothing.
   struct KeyLess {
     using is_transparent = void;
+    static KeyView view(const Key& key) { return {key.first, key.second}; }
+    static KeyView view(const KeyView& key) { return key; }
     template <class A, class B>
     bool operator()(const A& a, const B& b) const {
-      return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+      return view(a) < view(b);
     }
   };
 

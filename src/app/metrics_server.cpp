@@ -89,6 +89,7 @@ void answer_health(httplib::Response& response, const consumer::Health& health) 
 struct MetricsServer::Impl {
   httplib::Server server;
   std::thread thread;
+  int listener = -1;  ///< the listening socket, as cpp-httplib made it
 };
 
 MetricsServer::MetricsServer() = default;
@@ -118,11 +119,10 @@ util::Expected<void, std::string> MetricsServer::start(const std::string& addres
 
   // Only SO_REUSEADDR: cpp-httplib's default adds SO_REUSEPORT, with which a second consumer
   // on the same port would share it silently instead of failing.
-  int listener = -1;
-  server.set_socket_options([&listener](socket_t socket) {
+  server.set_socket_options([impl = impl_.get()](socket_t socket) {
     int yes = 1;
     ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listener = socket;
+    impl->listener = socket;
   });
   errno = 0;
   port_ = port == 0 ? server.bind_to_any_port(address) : port;
@@ -136,7 +136,7 @@ util::Expected<void, std::string> MetricsServer::start(const std::string& addres
   // cpp-httplib listens with a backlog of 5: a burst of connections (probes and scrapes at
   // once) beyond that waits a second for SYN retransmission. Linux takes a new backlog for a
   // socket already listening.
-  if (listener >= 0) ::listen(listener, k_listen_backlog);
+  if (impl_->listener >= 0) ::listen(impl_->listener, k_listen_backlog);
   impl_->thread = std::thread([&server] { server.listen_after_bind(); });
   // stop() before the server loop runs would be lost (cpp-httplib ignores it then).
   auto deadline = std::chrono::steady_clock::now() + k_start_wait;
