@@ -118,7 +118,19 @@ build_image() {
   podman image prune --force --filter until=168h >/dev/null
 }
 
+check_tools() {
+  local tool missing=()
+  for tool in podman runc debootstrap; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    log "missing: ${missing[*]} (scripts/install_deps.sh installs them)"
+    return 1
+  fi
+}
+
 main() {
+  check_tools
   ensure_base_images
   if [[ "${1:-}" == "--base-only" ]]; then return 0; fi
   build_image
