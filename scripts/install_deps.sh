@@ -3,16 +3,24 @@
 # Idempotent: when everything is already there it changes nothing and touches no network.
 # Prints one line per missing thing; exits non-zero when something needed is still missing.
 # `install_deps.sh --print-python` only prints the python that the integration tests use.
+# `install_deps.sh --build-only` installs only what building the binaries needs (the container
+# image's build stage uses it).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+readonly build_packages=(
+  cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
+  libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev ccache
+)
 readonly apt_packages=(
-  cmake ninja-build g++ libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpugixml-dev
-  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest libbenchmark-dev ccache
+  "${build_packages[@]}" libgtest-dev googletest libbenchmark-dev
   # clang 14 and its runtimes for scripts/fuzz.sh; Java for DynamoDB Local; ab, wrk and time for
   # bench/; openssl makes the TLS test's self-signed certificate
   clang libclang-rt-14-dev openjdk-17-jre-headless apache2-utils time wrk openssl
+  # scripts/container_test.sh builds and runs the image with podman on runc, from a base image
+  # made with debootstrap
+  podman runc debootstrap
 )
 
 log() { printf 'install_deps: %s\n' "$*" >&2; }
@@ -29,17 +37,19 @@ as_root() {
   fi
 }
 
+# missing_apt_packages PACKAGE...: the ones not installed, one a line.
 missing_apt_packages() {
   local pkg status
-  for pkg in "${apt_packages[@]}"; do
+  for pkg in "$@"; do
     status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
     [[ "$status" == "install ok installed" ]] || printf '%s\n' "$pkg"
   done
 }
 
+# install_apt_packages PACKAGE...
 install_apt_packages() {
   local missing
-  mapfile -t missing < <(missing_apt_packages)
+  mapfile -t missing < <(missing_apt_packages "$@")
   if [[ ${#missing[@]} -eq 0 ]]; then
     log "Debian packages: all present"
     return 0
@@ -106,8 +116,12 @@ main() {
     find_test_python
     return
   fi
+  if [[ "${1:-}" == "--build-only" ]]; then
+    install_apt_packages "${build_packages[@]}"
+    return
+  fi
   local status=0
-  install_apt_packages || status=1
+  install_apt_packages "${apt_packages[@]}" || status=1
   install_npm_packages || status=1
   check_test_tools || status=1
   if [[ $status -ne 0 ]]; then

@@ -63,7 +63,7 @@ util::Expected<aws::AwsSession, std::string> open_aws_session(const Config& conf
 }
 
 util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
-    const Config& config, const aws::AwsSession& session, const aws::RetryObserver& on_retry) {
+    const Config& config, const aws::AwsSession& session, const BackendObservers& observers) {
   auto service = aws::service_config("s3", config.aws, aws::process_environment(), session);
   if (!service) return util::Unexpected("S3: " + service.error());
   aws::CurlTransportOptions transport_options;
@@ -72,11 +72,12 @@ util::Expected<std::shared_ptr<aws::S3Client>, std::string> make_s3_client(
   transport_options.max_idle_handles = 2 * config.concurrency + 8;
   auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::S3Client>(std::move(*service), std::move(transport),
-                                         aws::RetryPolicy{}, on_retry);
+                                         aws::RetryPolicy{}, observers.on_retry,
+                                         observers.on_attempt);
 }
 
 util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_client(
-    const Config& config, const aws::AwsSession& session, const aws::RetryObserver& on_retry) {
+    const Config& config, const aws::AwsSession& session, const BackendObservers& observers) {
   auto service = aws::service_config("dynamodb", config.aws, aws::process_environment(), session);
   if (!service) return util::Unexpected("DynamoDB: " + service.error());
   aws::CurlTransportOptions transport_options;
@@ -84,7 +85,8 @@ util::Expected<std::shared_ptr<aws::DynamoDbClient>, std::string> make_dynamodb_
   transport_options.max_idle_handles = config.concurrency + 8;
   auto transport = std::make_shared<aws::CurlTransport>(transport_options);
   return std::make_shared<aws::DynamoDbClient>(std::move(*service), std::move(transport),
-                                               aws::RetryPolicy{}, on_retry);
+                                               aws::RetryPolicy{}, observers.on_retry,
+                                               observers.on_attempt);
 }
 
 bool needs_sqs(const Config& config) {
@@ -93,12 +95,13 @@ bool needs_sqs(const Config& config) {
 }
 
 util::Expected<std::shared_ptr<aws::SqsClient>, std::string> make_sqs_client(
-    const Config& config, const aws::AwsSession& session, const aws::RetryObserver& on_retry) {
+    const Config& config, const aws::AwsSession& session, const BackendObservers& observers) {
   auto service = aws::service_config("sqs", config.aws, aws::process_environment(), session);
   if (!service) return util::Unexpected("SQS: " + service.error());
   auto transport = std::make_shared<aws::CurlTransport>();
   return std::make_shared<aws::SqsClient>(std::move(*service), std::move(transport),
-                                          aws::RetryPolicy{}, on_retry);
+                                          aws::RetryPolicy{}, observers.on_retry,
+                                          observers.on_attempt);
 }
 
 /// A queue consumer holds only what its workers will start soon: every message held is hidden
@@ -114,11 +117,13 @@ void warn(const std::string& message) {
 }
 
 std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
-                                                       std::shared_ptr<aws::SqsClient> client) {
+                                                       std::shared_ptr<aws::SqsClient> client,
+                                                       const BackendObservers& observers) {
   source::SqsSourceOptions options;
   options.queue_wait = config.queue_wait;
   options.max_receives = config.max_receives;
   options.warn = warn;
+  options.on_leases = observers.on_leases;
   return std::make_unique<source::SqsRequestSource>(std::move(client), config.source_name,
                                                     std::move(options));
 }
@@ -135,21 +140,21 @@ std::uint64_t Backends::aws_retries() const {
 }
 
 util::Expected<Backends, std::string> make_backends(const Config& config,
-                                                    const aws::RetryObserver& on_retry) {
+                                                    const BackendObservers& observers) {
   Backends backends;
   std::optional<aws::AwsSession> session;
   if (needs_s3(config) || needs_sqs(config) || config.store_kind == StoreKind::dynamodb_table) {
-    auto opened = open_aws_session(config, on_retry);
+    auto opened = open_aws_session(config, observers.on_retry);
     if (!opened) return util::Unexpected(std::move(opened).error());
     session = std::move(*opened);
   }
   if (needs_s3(config)) {
-    auto client = make_s3_client(config, *session, on_retry);
+    auto client = make_s3_client(config, *session, observers);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.s3 = std::move(*client);
   }
   if (needs_sqs(config)) {
-    auto client = make_sqs_client(config, *session, on_retry);
+    auto client = make_sqs_client(config, *session, observers);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.sqs = std::move(*client);
   }
@@ -161,14 +166,14 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
     backends.source =
         std::make_unique<source::S3RequestSource>(backends.s3, config.source_name, options);
   } else if (config.source_kind == SourceKind::sqs_queue) {
-    backends.source = make_sqs_source(config, backends.sqs);
+    backends.source = make_sqs_source(config, backends.sqs, observers);
     backends.source_window = sqs_window(config);
   } else {
     backends.source = std::make_unique<source::DirectoryRequestSource>(config.source_name, warn);
   }
 
   if (config.store_kind == StoreKind::dynamodb_table) {
-    auto client = make_dynamodb_client(config, *session, on_retry);
+    auto client = make_dynamodb_client(config, *session, observers);
     if (!client) return util::Unexpected(std::move(client).error());
     backends.dynamodb = std::move(*client);
     backends.store =

@@ -3,6 +3,7 @@
 // every backend.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,9 +35,17 @@ struct Backends {
   bool uses_aws() const { return s3 || sqs || dynamodb; }
 };
 
+/// What the caller wants to hear from the backends; any may be empty.
+struct BackendObservers {
+  aws::RetryObserver on_retry;      ///< every AWS retry
+  aws::AttemptObserver on_attempt;  ///< every HTTP request to AWS, timed
+  /// Queue leases renewed and lost (SqsSourceOptions::on_leases).
+  std::function<void(std::size_t renewed, std::size_t lost)> on_leases;
+};
+
 /// Fails (with a message naming what is missing) when credentials or region cannot be
 /// resolved for a cloud backend, or a backend is not available in this build.
 util::Expected<Backends, std::string> make_backends(const Config& config,
-                                                    const aws::RetryObserver& on_retry);
+                                                    const BackendObservers& observers);
 
 }  // namespace wc::app

@@ -1,7 +1,10 @@
 #include "app/command_line.h"
 
 #include "app/backend_selection.h"
+#include "app/option_sources.h"
 #include "app/place_overlap.h"
+
+#include <arpa/inet.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -44,9 +47,24 @@ struct RawOptions {
   BackendFlags backends;
   double idle_timeout = 0, max_runtime = 0, outage_timeout = 300;
   int queue_wait = 20;
+  // Plain flags rather than CLI11's "!--no-x": a variable or a file says "true" for them, and
+  // CLI11 would store that "true" as is into a negated flag's target.
   bool no_progress = false;
+  bool no_log_file = false;
   bool version = false;
+  std::string log_format = "text";
 };
+
+const CLI::Validator k_ip_address(
+    [](std::string& text) -> std::string {
+      unsigned char buffer[sizeof(in6_addr)];
+      if (inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+          inet_pton(AF_INET6, text.c_str(), buffer) == 1) {
+        return "";
+      }
+      return "'" + text + "' is not an IPv4 or IPv6 address (0.0.0.0 listens on every interface)";
+    },
+    "ADDRESS");
 
 // Durations are read into milliseconds; longer than this is surely a typo, and keeps every
 // deadline computed from it far from overflowing the clock.
@@ -139,8 +157,12 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
                  "Widgets applied at once (default 32; 1 applies one request at a time)")
       ->check(whole_number_validator(1, 1024));
   app.add_option("--metrics-port", config.metrics_port,
-                 "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics (and /healthz)")
+                 "Serve /metrics (Prometheus), /healthz and /readyz on this port")
       ->check(whole_number_validator(1, 65535));
+  app.add_option("--metrics-address", config.metrics_address,
+                 "Address the metrics port listens on (default 127.0.0.1; 0.0.0.0: every "
+                 "interface)")
+      ->check(k_ip_address);
   app.add_flag("--no-progress", raw.no_progress, "No progress line every 5 seconds");
   app.add_option("--queue-wait", raw.queue_wait,
                  "Longest wait of one SQS receive for a message, 0 to 20 seconds (default 20)")
@@ -161,6 +183,38 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
                  "Custom AWS endpoint URL: http://HOST:PORT or https://HOST")
       ->check(endpoint_url_validator());
   app.add_option("--log-dir", config.log_dir, "Directory for the daily log files (default: logs)");
+  app.add_flag("--no-log-file", raw.no_log_file, "Log to the console only, no daily file");
+  app.add_option("--log-format", raw.log_format,
+                 "text (default) or json: one JSON object a line, with time, level, message "
+                 "and the request's key, type, widget, outcome and latency_ms")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.footer(
+      "Every option can also be set by the environment variable shown with it (Env:...), and\n"
+      "in the --config file as 'long-name = value' (TOML or INI). A flag wins over a variable,\n"
+      "a variable over the file. An empty variable counts as unset.");
+}
+
+ParseExit usage_error(const std::string& message) {
+  return ParseExit{2, std::string(k_program) + ": " + message +
+                          " (run 'widget-consumer --help' for the options)"};
+}
+
+/// CLI11's message, saying where a bad value came from when it was not typed.
+std::string describe(const CLI::ParseError& error, const CLI::App& app,
+                     const std::vector<std::string>& args) {
+  std::string message = error.what();
+  constexpr std::string_view k_unknown_setting = "INI was not able to parse ";
+  if (message.rfind(k_unknown_setting, 0) == 0) {
+    return "the --config file sets '" + message.substr(k_unknown_setting.size()) +
+           "', which is no option";
+  }
+  if (dynamic_cast<const CLI::FileError*>(&error) != nullptr) {
+    return "--config: " + message + value_origin(app, args, "--config");
+  }
+  if (message.rfind("--", 0) == 0) {
+    return message + value_origin(app, args, message.substr(0, message.find(':')));
+  }
+  return message;
 }
 
 std::chrono::milliseconds seconds_to_millis(double seconds) {
@@ -174,19 +228,27 @@ std::variant<Config, ParseExit> parse_command_line(const std::vector<std::string
   RawOptions raw;
   CLI::App app{"Applies widget requests from a request source to a widget store.", k_program};
   define_options(app, raw, config);
+  add_environment_and_config(app);
 
-  std::vector<std::string> reversed = translate_legacy_flags(args);
-  std::reverse(reversed.begin(), reversed.end());
+  const std::vector<std::string> typed = translate_legacy_flags(args);
+  const std::vector<std::string> line = with_config_from_environment(typed);
+  std::vector<std::string> reversed(line.rbegin(), line.rend());
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
     return ParseExit{0, app.help()};
   } catch (const CLI::ParseError& error) {
-    return ParseExit{2, std::string(k_program) + ": " + error.what() +
-                            " (run 'widget-consumer --help' for the options)"};
+    return usage_error(describe(error, app, typed));
   }
   if (raw.version) return ParseExit{0, std::string(k_program) + " " + WC_VERSION + "\n"};
   config.progress = !raw.no_progress;
+  config.log_file = !raw.no_log_file;
+  config.log_format = raw.log_format == "json" ? LogFormat::json : LogFormat::text;
+  if (config.log_file && config.log_dir.empty()) {
+    return usage_error(
+        "--log-dir is empty: name a directory, or give --no-log-file to log to "
+        "the console only");
+  }
   if (auto problem = select_backends(raw.backends, config)) {
     return ParseExit{2, std::string(k_program) + ": " + *problem};
   }

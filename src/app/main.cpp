@@ -7,11 +7,12 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/aws_call_metrics.h"
 #include "app/backends.h"
 #include "app/command_line.h"
 #include "app/logging.h"
 #include "app/metrics_server.h"
-#include "app/metrics_text.h"
+#include "app/operations_endpoint.h"
 #include "app/signals.h"
 #include "consumer/consumer.h"
 
@@ -36,11 +37,24 @@ void log_retry(const wc::aws::RetryEvent& event) {
 }
 
 int run(const wc::app::Config& config) {
-  if (auto logging = wc::app::set_up_logging(config.log_dir); !logging) {
+  if (auto logging = wc::app::set_up_logging(config.log_dir, config.log_file, config.log_format);
+      !logging) {
     std::cerr << "widget-consumer: " << logging.error() << "\n";
     return k_exit_fatal;
   }
-  auto backends = wc::app::make_backends(config, log_retry);
+  // Before the backends: an SQS source may still report leases while it is destroyed.
+  wc::consumer::RunMetrics run_metrics;
+  wc::app::AwsCallMetrics aws_metrics;
+  wc::app::BackendObservers observers;
+  observers.on_retry = log_retry;
+  observers.on_attempt = [&aws_metrics](const wc::aws::AttemptEvent& event) {
+    aws_metrics.observe(event);
+  };
+  observers.on_leases = [&run_metrics](std::size_t renewed, std::size_t lost) {
+    run_metrics.leases_renewed(renewed);
+    run_metrics.leases_lost(lost);
+  };
+  auto backends = wc::app::make_backends(config, observers);
   if (!backends) {
     spdlog::error("cannot start: {}", backends.error());
     return k_exit_fatal;
@@ -55,22 +69,17 @@ int run(const wc::app::Config& config) {
   options.window = backends->source_window;
   if (!config.progress) options.progress_interval = std::chrono::milliseconds(0);
   options.retries = [&backends] { return backends->aws_retries(); };
+  options.metrics = &run_metrics;
   wc::consumer::Consumer consumer(*backends->source, *backends->store, *backends->dead_letters,
                                   options, stop);
   wc::app::MetricsServer metrics;
   if (config.metrics_port != 0) {
-    auto started = std::chrono::steady_clock::now();
-    auto served = metrics.start(config.metrics_port, [&] {
-      double uptime =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      return wc::app::metrics_text(consumer.stats(), backends->aws_calls(),
-                                   backends->aws_retries(), uptime);
-    });
+    auto served =
+        wc::app::serve_operations(metrics, config, {consumer, aws_metrics, *backends, stop});
     if (!served) {
       spdlog::error("cannot start: {}", served.error());
       return k_exit_fatal;
     }
-    spdlog::info("metrics at http://127.0.0.1:{}/metrics", config.metrics_port);
   }
   auto result = consumer.run();
   metrics.stop();

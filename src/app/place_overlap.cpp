@@ -60,8 +60,10 @@ std::vector<Place> places_of(const Config& config) {
                         config.dead_letter_name == defaults.dead_letter_name});
       break;
   }
-  places.push_back(
-      {PlaceKind::directory, config.log_dir, "--log-dir", config.log_dir == defaults.log_dir});
+  if (config.log_file) {  // --no-log-file: the log directory is not a place of this run
+    places.push_back(
+        {PlaceKind::directory, config.log_dir, "--log-dir", config.log_dir == defaults.log_dir});
+  }
   return places;
 }
 

@@ -68,12 +68,14 @@ std::mt19937_64& jitter_rng() {
 }  // namespace
 
 AwsCaller::AwsCaller(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
-                     RetryPolicy retry, RetryObserver on_retry, bool s3_rules)
+                     RetryPolicy retry, RetryObserver on_retry, bool s3_rules,
+                     AttemptObserver on_attempt)
     : config_(std::move(config)),
       transport_(std::move(transport)),
       retry_(retry),
       on_retry_(std::move(on_retry)),
-      s3_rules_(s3_rules) {}
+      s3_rules_(s3_rules),
+      on_attempt_(std::move(on_attempt)) {}
 
 util::Expected<HttpResponse, AwsError> AwsCaller::send(const AwsCall& call,
                                                        const ErrorParser& parse_error) {
@@ -116,7 +118,12 @@ util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& ca
     signed_request = sign(call.request, **credentials, params);
   }
   ++calls_;
+  const auto sending = std::chrono::steady_clock::now();
   auto sent = transport_->send(signed_request ? *signed_request : call.request);
+  if (on_attempt_) {
+    on_attempt_(AttemptEvent{config_.service, call.operation,
+                             std::chrono::steady_clock::now() - sending, sent ? sent->status : 0});
+  }
   if (!sent) {
     const TransportError& failure = sent.error();
     error.code = std::string(transport_code(failure.kind));

@@ -29,6 +29,17 @@ struct RetryEvent {
 };
 using RetryObserver = std::function<void(const RetryEvent&)>;
 
+/// Called after each attempt (each HTTP request sent, retries included); lets the caller time
+/// calls without this layer keeping metrics.
+struct AttemptEvent {
+  std::string_view service;    ///< "s3", "dynamodb", "sqs"
+  std::string_view operation;  ///< "PutObject"
+  /// From sending the request to having the whole answer (or the failure).
+  std::chrono::steady_clock::duration duration{};
+  long http_status = 0;  ///< 0 when no answer came (connection error, timeout)
+};
+using AttemptObserver = std::function<void(const AttemptEvent&)>;
+
 /// What a service said about a failed request.
 struct ServiceError {
   std::string code;
@@ -66,7 +77,7 @@ class AwsCaller {
  public:
   /// `s3_rules` selects S3's signing variant (see SigningParams).
   AwsCaller(ServiceConfig config, std::shared_ptr<HttpTransport> transport, RetryPolicy retry,
-            RetryObserver on_retry, bool s3_rules);
+            RetryObserver on_retry, bool s3_rules, AttemptObserver on_attempt = {});
 
   /// Sends `call` until it gets a 2xx answer, a non-transient failure, or RetryPolicy's
   /// max_attempts are used. A 2xx response is returned whatever its body; anything else
@@ -94,6 +105,7 @@ class AwsCaller {
   RetryPolicy retry_;
   RetryObserver on_retry_;
   bool s3_rules_;
+  AttemptObserver on_attempt_;
   std::atomic<std::uint64_t> calls_{0};
   std::atomic<std::uint64_t> retries_{0};
 };

@@ -65,9 +65,10 @@ std::mt19937_64& jitter_rng() {
 }  // namespace
 
 DynamoDbClient::DynamoDbClient(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
-                               RetryPolicy retry, RetryObserver on_retry)
+                               RetryPolicy retry, RetryObserver on_retry,
+                               AttemptObserver on_attempt)
     : caller_(std::move(config), std::move(transport), retry, std::move(on_retry),
-              /*s3_rules=*/false),
+              /*s3_rules=*/false, std::move(on_attempt)),
       retry_(retry) {}
 
 std::string DynamoDbClient::endpoint() const {

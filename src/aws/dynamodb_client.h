@@ -76,7 +76,8 @@ class DynamoDbClient {
   static constexpr std::size_t k_max_batch_writes = 25;
 
   DynamoDbClient(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
-                 RetryPolicy retry = {}, RetryObserver on_retry = {});
+                 RetryPolicy retry = {}, RetryObserver on_retry = {},
+                 AttemptObserver on_attempt = {});
 
   /// DescribeTable. A missing table is ResourceNotFoundException.
   util::Expected<TableDescription, AwsError> describe_table(const std::string& table);

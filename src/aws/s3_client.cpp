@@ -51,9 +51,9 @@ AwsError malformed_response(std::string operation, const std::string& bucket, lo
 }  // namespace
 
 S3Client::S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
-                   RetryPolicy retry, RetryObserver on_retry)
+                   RetryPolicy retry, RetryObserver on_retry, AttemptObserver on_attempt)
     : caller_(std::move(config), std::move(transport), retry, std::move(on_retry),
-              /*s3_rules=*/true) {}
+              /*s3_rules=*/true, std::move(on_attempt)) {}
 
 HttpRequest S3Client::make_request(const std::string& method, const std::string& bucket,
                                    const std::string& key) const {

@@ -65,7 +65,7 @@ struct DeleteObjectsResult {
 class S3Client {
  public:
   S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport, RetryPolicy retry = {},
-           RetryObserver on_retry = {});
+           RetryObserver on_retry = {}, AttemptObserver on_attempt = {});
 
   /// One page of ListObjectsV2. NoSuchBucket (404) and AccessDenied (403) come back as errors.
   /// Keys are requested URL-encoded (so any byte survives XML) and returned decoded.

@@ -70,10 +70,10 @@ util::Expected<void, AwsError> check_send_entries(const char* operation, const s
 }  // namespace
 
 SqsClient::SqsClient(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
-                     RetryPolicy retry, RetryObserver on_retry)
+                     RetryPolicy retry, RetryObserver on_retry, AttemptObserver on_attempt)
     : endpoint_(sqs_endpoint(config)),
       caller_(std::move(config), std::move(transport), retry, std::move(on_retry),
-              /*s3_rules=*/false) {}
+              /*s3_rules=*/false, std::move(on_attempt)) {}
 
 util::Expected<std::string, AwsError> SqsClient::execute(const std::string& operation,
                                                          const std::string& resource,

@@ -35,7 +35,7 @@ inline constexpr int k_sqs_max_wait_seconds = 20;
 class SqsClient {
  public:
   SqsClient(ServiceConfig config, std::shared_ptr<HttpTransport> transport, RetryPolicy retry = {},
-            RetryObserver on_retry = {});
+            RetryObserver on_retry = {}, AttemptObserver on_attempt = {});
 
   /// GetQueueUrl. A missing queue is AWS.SimpleQueueService.NonExistentQueue.
   util::Expected<std::string, AwsError> get_queue_url(const std::string& queue_name);

@@ -7,6 +7,7 @@
 #include "consumer/outage.h"
 #include "consumer/pipeline.h"
 #include "consumer/poll_backoff.h"
+#include "consumer/store_probe.h"
 
 namespace wc::consumer {
 
@@ -49,8 +50,12 @@ std::optional<std::pair<StopReason, std::string>> open_place(
 Consumer::Consumer(source::RequestSource& source, store::WidgetStore& store,
                    store::DeadLetterSink& dead_letters, ConsumerOptions options,
                    const StopFlag& stop)
-    : source_(source), store_(store), dead_letters_(dead_letters), options_(std::move(options)),
-      stop_(stop) {}
+    : source_(source),
+      store_(store),
+      dead_letters_(dead_letters),
+      options_(std::move(options)),
+      stop_(stop),
+      metrics_(options_.metrics ? *options_.metrics : own_metrics_) {}
 
 std::optional<std::pair<StopReason, std::string>> Consumer::open_all() {
   const auto started = Clock::now();
@@ -61,11 +66,12 @@ std::optional<std::pair<StopReason, std::string>> Consumer::open_all() {
   };
   const auto store_message = [](const StoreError& error) { return error.message; };
   if (auto stop = open_place<SourceError>(
-          [&] { return source_.open(); }, [](const SourceError& error) { return error.fatal; },
+          [&] { return metrics_.source_call([&] { return source_.open(); }); }, [](const SourceError& error) { return error.fatal; },
           [](const SourceError& error) { return error.message; }, options_, stop_, started)) {
     return stop;
   }
-  if (auto stop = open_place<StoreError>([&] { return store_.check(); }, store_fatal,
+  if (auto stop = open_place<StoreError>(
+          [&] { return metrics_.store_call([&] { return store_.check(); }); }, store_fatal,
                                          store_message, options_, stop_, started)) {
     return stop;
   }
@@ -76,6 +82,7 @@ std::optional<std::pair<StopReason, std::string>> Consumer::open_all() {
 RunResult Consumer::run() {
   auto started = Clock::now();
   RunResult result;
+  metrics_.set_phase(Phase::starting);
   if (auto stop = open_all()) {
     result.reason = stop->first;
     result.fatal_error = stop->second;
@@ -84,11 +91,14 @@ RunResult Consumer::run() {
                  "go to {}",
                  source_.describe(), store_.describe(), options_.concurrency,
                  dead_letters_.describe());
-    Pipeline pipeline(source_, store_, dead_letters_, options_, stop_, stats_);
+    metrics_.set_phase(Phase::running);
+    StoreProbe probe(store_, metrics_);
+    Pipeline pipeline(source_, store_, dead_letters_, options_, stop_, stats_, metrics_);
     auto [reason, fatal_error] = pipeline.run();
     result.reason = reason;
     result.fatal_error = std::move(fatal_error);
   }
+  metrics_.set_phase(Phase::stopping);
   result.stats = stats_;
   result.elapsed = Clock::now() - started;
   return result;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "consumer/attempt_budgets.h"
+#include "consumer/run_metrics.h"
 #include "consumer/run_stats.h"
 #include "consumer/stop_flag.h"
 #include "source/request_source.h"
@@ -39,6 +40,9 @@ struct ConsumerOptions {
   std::chrono::milliseconds max_removal_delay{200};     ///< an applied request waits no longer
   std::chrono::milliseconds progress_interval{5000};    ///< 0: no progress lines
   std::function<std::uint64_t()> retries;               ///< AWS retries so far, for progress
+  /// Where the live numbers and health go (the metrics endpoint reads them); null: the
+  /// consumer keeps its own. Must outlive the consumer.
+  RunMetrics* metrics = nullptr;
 };
 
 enum class StopReason { idle_timeout, max_runtime, stop_requested, fatal_error };
@@ -63,6 +67,7 @@ class Consumer {
 
   /// Live counters (safe to read from another thread while run() works).
   const RunStats& stats() const { return stats_; }
+  const RunMetrics& metrics() const { return metrics_; }
 
  private:
   /// Why the run ends before it starts (a fatal error, or a stop while waiting), if it does.
@@ -74,6 +79,8 @@ class Consumer {
   ConsumerOptions options_;
   const StopFlag& stop_;
   RunStats stats_;
+  RunMetrics own_metrics_;
+  RunMetrics& metrics_;
 };
 
 }  // namespace wc::consumer

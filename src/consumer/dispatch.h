@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "consumer/run_metrics.h"
 #include "model/request.h"
 #include "source/request_source.h"
 
@@ -24,6 +25,7 @@ struct Entry {
   std::chrono::steady_clock::time_point started;
   std::optional<model::WidgetRequest> valid;  ///< set when it parsed and the store can hold it
   std::string rejection;                      ///< why not, when !valid
+  RunMetrics::Tracked tracked;                ///< counts it as in flight while it exists
 
   /// Its widget's lane, or one of its own when it touches no widget.
   std::string lane() const;

@@ -30,18 +30,19 @@ std::size_t window_of(const ConsumerOptions& options) {
 
 Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
                    store::DeadLetterSink& dead_letters, const ConsumerOptions& options,
-                   const StopFlag& stop, RunStats& stats)
+                   const StopFlag& stop, RunStats& stats, RunMetrics& metrics)
     : source_(source),
       store_(store),
       dead_letters_(dead_letters),
       options_(options),
       external_stop_(stop),
       stats_(stats),
+      metrics_(metrics),
       stop_rules_{options.idle_timeout, options.max_runtime},
       source_outage_(options.outage_timeout),
       store_outage_(options.outage_timeout),
       dead_letter_outage_(options.outage_timeout),
-      processor_(store, store_outage_, halt_, cut_),
+      processor_(store, store_outage_, halt_, cut_, metrics),
       removals_(source, std::max<std::size_t>(options.max_removal_batch, 1),
                 options.max_removal_delay, source_outage_, halt_,
                 [](const source::NotRemoved& lost) {
@@ -82,6 +83,7 @@ std::pair<StopReason, std::string> Pipeline::run() {
     if (auto line = progress_.due(Clock::now(), started_, stats_, in_hand)) {
       spdlog::info("{}", *line);
     }
+    metrics_.beat();
   }
   shut_down(Clock::now());
   std::lock_guard lock(mutex_);
@@ -131,7 +133,7 @@ bool Pipeline::poll_once(util::ThreadPool& runners) {
     max = std::min(dispatch_.room(), batch);
     until = poll_deadline(stop_rules_, stop_state(poll_started));
   }
-  auto polled = source_.poll(max, until);
+  auto polled = metrics_.source_call([&] { return source_.poll(max, until); });
   if (polled && stopping()) {
     source_.give_back(*polled);
     return false;
@@ -173,9 +175,10 @@ bool Pipeline::poll_once(util::ThreadPool& runners) {
   return true;
 }
 
-EntryPtr Pipeline::admit(source::LeasedRequest request) const {
+EntryPtr Pipeline::admit(source::LeasedRequest request) {
   auto entry = std::make_shared<Entry>();
   entry->started = Clock::now();
+  entry->tracked = metrics_.track(entry->started);
   entry->request = std::move(request);
   auto validated = processor_.validate(entry->request.body);
   if (auto* valid = std::get_if<model::WidgetRequest>(&validated)) {

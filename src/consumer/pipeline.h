@@ -32,7 +32,7 @@ class Pipeline {
  public:
   Pipeline(source::RequestSource& source, store::WidgetStore& store,
            store::DeadLetterSink& dead_letters, const ConsumerOptions& options,
-           const StopFlag& stop, RunStats& stats);
+           const StopFlag& stop, RunStats& stats, RunMetrics& metrics);
   ~Pipeline();
 
   /// Runs until a stop; returns why, and the fatal error if that was the reason.
@@ -45,7 +45,7 @@ class Pipeline {
   /// One poll; its requests are validated and put in their lanes. False when it found none
   /// (or failed, or the run is stopping).
   bool poll_once(util::ThreadPool& runners);
-  EntryPtr admit(source::LeasedRequest request) const;
+  EntryPtr admit(source::LeasedRequest request);
   void run_lane(const std::string& lane);
   /// Applies or dead-letters one request; false when the lane must stop (its requests are
   /// then given back, or the run is failing).
@@ -65,6 +65,7 @@ class Pipeline {
   StopFlag halt_;               ///< any stop: nothing new starts, polls are cut
   std::atomic<bool> cut_{false};  ///< the stop's grace is over: calls in progress are cut
   RunStats& stats_;
+  RunMetrics& metrics_;
   StopRules stop_rules_;
   Outage source_outage_;
   Outage store_outage_;

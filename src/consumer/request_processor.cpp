@@ -27,8 +27,9 @@ Processed given_back(std::string reason, int attempts) {
 }  // namespace
 
 RequestProcessor::RequestProcessor(store::WidgetStore& store, Outage& store_outage,
-                                   const StopFlag& halt, const std::atomic<bool>& cut)
-    : store_(store), store_outage_(store_outage), halt_(halt), cut_(cut) {}
+                                   const StopFlag& halt, const std::atomic<bool>& cut,
+                                   RunMetrics& metrics)
+    : store_(store), store_outage_(store_outage), halt_(halt), cut_(cut), metrics_(metrics) {}
 
 std::variant<model::WidgetRequest, std::string> RequestProcessor::validate(
     std::string_view body) const {
@@ -48,8 +49,10 @@ Processed RequestProcessor::apply(const model::WidgetRequest& request,
     if (!limits) return given_back("its lease ends too soon to apply it safely", attempts);
     aws::CallScope scope(*limits);
     ++attempts;
-    auto outcome = store_.apply(request);
+    const auto started = Clock::now();
+    auto outcome = metrics_.store_call([&] { return store_.apply(request); });
     if (outcome) {
+      metrics_.observe_apply(Clock::now() - started);
       store_outage_.answered();
       return Processed{Disposition::applied, *outcome, {}, attempts};
     }
@@ -65,7 +68,7 @@ Processed RequestProcessor::apply(const model::WidgetRequest& request,
         break;
     }
     // Transient: the request is to blame only if the store answers otherwise.
-    auto healthy = store_.check();
+    auto healthy = metrics_.store_call([this] { return store_.check(); });
     if (healthy) {
       store_outage_.answered();
       if (attempts >= k_store_attempts) {

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "consumer/outage.h"
+#include "consumer/run_metrics.h"
 #include "consumer/stop_flag.h"
 #include "model/request.h"
 #include "source/lease.h"
@@ -34,8 +35,9 @@ class RequestProcessor {
  public:
   /// `halt`: a stop was asked for (no new attempt starts); `cut`: calls in progress end at
   /// once. `store_outage` is shared by every lane: one clock for the store's unreachability.
+  /// Every store call is recorded in `metrics` (readiness), and each apply's duration.
   RequestProcessor(store::WidgetStore& store, Outage& store_outage, const StopFlag& halt,
-                   const std::atomic<bool>& cut);
+                   const std::atomic<bool>& cut, RunMetrics& metrics);
 
   /// Parses the body and checks the store can hold it: the request, or why it is rejected.
   std::variant<model::WidgetRequest, std::string> validate(std::string_view body) const;
@@ -52,6 +54,7 @@ class RequestProcessor {
   Outage& store_outage_;
   const StopFlag& halt_;
   const std::atomic<bool>& cut_;
+  RunMetrics& metrics_;
 };
 
 }  // namespace wc::consumer

@@ -102,7 +102,7 @@ util::Expected<void, SourceError> SqsRequestSource::open() {
         return renew(receipts, seconds);
       },
       [this](const std::vector<HeldMessage>& messages) { release_held(messages); },
-      [this](const std::string& message) { warn(message); });
+      [this](const std::string& message) { warn(message); }, options_.on_leases);
   heartbeat_->start();
   return {};
 }

@@ -40,6 +40,8 @@ struct SqsSourceOptions {
   int max_receives = 10;
   /// Where warnings go (a renewal that failed, a lease lost); the source does not log.
   std::function<void(const std::string&)> warn;
+  /// Told how many leases each heartbeat renewed and lost (VisibilityHeartbeat::Leases).
+  std::function<void(std::size_t renewed, std::size_t lost)> on_leases;
 };
 
 class SqsRequestSource : public RequestSource {

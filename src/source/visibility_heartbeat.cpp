@@ -19,11 +19,12 @@ constexpr int k_beats_per_lease = 10;
 }  // namespace
 
 VisibilityHeartbeat::VisibilityHeartbeat(HeldMessages& held, Renew renew, Release release,
-                                         Warn warn)
+                                         Warn warn, Leases on_leases)
     : held_(held),
       renew_(std::move(renew)),
       release_(std::move(release)),
       warn_(std::move(warn)),
+      on_leases_(std::move(on_leases)),
       lease_seconds_(static_cast<int>((held.term().count() + 999) / 1000)) {}
 
 VisibilityHeartbeat::~VisibilityHeartbeat() {
@@ -52,6 +53,7 @@ void VisibilityHeartbeat::run() {
 void VisibilityHeartbeat::beat(LeaseClock::time_point now) {
   std::vector<HeldMessage> to_release;
   if (auto expired = held_.expire(now, to_release); !expired.empty()) {
+    if (on_leases_) on_leases_(0, expired.size());
     warn_(fmt::format(
         "lease lost: {} held message(s) ({}{}) became visible to other consumers before their "
         "visibility could be extended; they will not be applied here{}",
@@ -86,14 +88,17 @@ void VisibilityHeartbeat::renew_batch(const std::vector<HeldMessages::Due>& batc
     return;
   }
   std::vector<HeldMessage> to_release;
+  std::size_t lost = 0;
   for (const auto& failure : *result) {
     receipts.erase(std::remove(receipts.begin(), receipts.end(), failure.receipt), receipts.end());
     // A message deleted while the renewal was on its way needs no word.
     if (!held_.give_up(failure.receipt, LeaseClock::now(), to_release)) continue;
+    ++lost;
     warn_("lease lost: " + ids[failure.receipt] + ": could not extend its visibility (" +
           failure.reason + "); another consumer may receive it, so it is not applied here");
   }
   held_.renewed(receipts, sent);
+  if (on_leases_) on_leases_(receipts.size(), lost);
   // A refused message itself is not ours any more: only its group's later ones go back.
   std::erase_if(to_release, [&](const HeldMessage& message) {
     return std::any_of(result->begin(), result->end(),

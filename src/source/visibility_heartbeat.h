@@ -33,8 +33,12 @@ class VisibilityHeartbeat {
   using Release = std::function<void(const std::vector<HeldMessage>&)>;
   /// Reports failed renewals; the source itself does not log.
   using Warn = std::function<void(const std::string&)>;
+  /// Counts leases renewed, and lost (refused, or ended before they could be renewed); may be
+  /// empty.
+  using Leases = std::function<void(std::size_t renewed, std::size_t lost)>;
 
-  VisibilityHeartbeat(HeldMessages& held, Renew renew, Release release, Warn warn);
+  VisibilityHeartbeat(HeldMessages& held, Renew renew, Release release, Warn warn,
+                      Leases on_leases = {});
   /// Stops the thread (if started) and waits for it.
   ~VisibilityHeartbeat();
   VisibilityHeartbeat(const VisibilityHeartbeat&) = delete;
@@ -54,6 +58,7 @@ class VisibilityHeartbeat {
   Renew renew_;
   Release release_;
   Warn warn_;
+  Leases on_leases_;
   int lease_seconds_;
   std::mutex mutex_;
   std::condition_variable wake_;

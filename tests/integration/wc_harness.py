@@ -329,8 +329,10 @@ class Workdir:
 
 def consumer_env(work: Workdir, *, key_id: str | None = TEST_ACCESS_KEY_ID,
                  secret: str | None = TEST_SECRET, **extra: str) -> dict[str, str]:
-    """A clean environment: no AWS_* from the caller, HOME in the workdir (no ~/.aws of ours)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    """A clean environment: no AWS_* or WIDGET_CONSUMER_* (settings) from the caller, HOME in
+    the workdir (no ~/.aws of ours)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "WIDGET_CONSUMER_"))}
     env["HOME"] = str(work.home)
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     env["AWS_REGION"] = TEST_REGION
