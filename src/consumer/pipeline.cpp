@@ -349,11 +349,10 @@ void Pipeline::shut_down(Clock::time_point stop_asked) {
     }
   }
   cut_ = true;
+  // What is left of the stop's budget bounds the last calls: removals and give-backs.
+  aws::CallScope bounded({stop_asked + k_stop_budget, nullptr});
   runners_.reset();  // queued lanes see the stop and give their requests back
-  {
-    aws::CallScope bounded({stop_asked + k_stop_budget, nullptr});
-    removals_.flush();
-  }
+  removals_.flush();
   if (auto failure = removals_.failure()) fail(*failure);
   std::vector<source::LeasedRequest> unstarted;
   {
