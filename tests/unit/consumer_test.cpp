@@ -24,15 +24,8 @@ using testing_support::MemoryDeadLetters;
 using testing_support::MemoryDocuments;
 using testing_support::MemorySource;
 
-std::string create(const std::string& id, const std::string& label) {
-  return R"({"type":"create","requestId":"r","widgetId":")" + id +
-         R"(","owner":"Sue Smith","label":")" + label + R"("})";
-}
-
-std::string update(const std::string& id, const std::string& label) {
-  return R"({"type":"update","requestId":"r","widgetId":")" + id +
-         R"(","owner":"Sue Smith","label":")" + label + R"("})";
-}
+using testing_support::create;
+using testing_support::update;
 
 // Every behaviour holds for the sequential consumer and the concurrent one alike.
 class ConsumerTest : public testing::TestWithParam<std::size_t> {

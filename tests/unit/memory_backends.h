@@ -16,6 +16,19 @@
 
 namespace wc::testing_support {
 
+/// A request body of `type` ("create", "update", "delete") for widget `id` of Sue Smith.
+inline std::string request_body(const std::string& type, const std::string& id,
+                                const std::string& label) {
+  return R"({"type":")" + type + R"(","requestId":"r","widgetId":")" + id +
+         R"(","owner":"Sue Smith","label":")" + label + R"("})";
+}
+inline std::string create(const std::string& id, const std::string& label) {
+  return request_body("create", id, label);
+}
+inline std::string update(const std::string& id, const std::string& label) {
+  return request_body("update", id, label);
+}
+
 using source::LeasedRequest;
 using source::NotRemoved;
 using source::SourceError;

@@ -17,14 +17,8 @@ using namespace std::chrono_literals;
 using source::Lease;
 using source::LeaseClock;
 
-std::string update(const std::string& id, const std::string& label) {
-  return R"({"type":"update","requestId":"r","widgetId":")" + id +
-         R"(","owner":"Sue Smith","label":")" + label + R"("})";
-}
-std::string create(const std::string& id, const std::string& label) {
-  return R"({"type":"create","requestId":"r","widgetId":")" + id +
-         R"(","owner":"Sue Smith","label":")" + label + R"("})";
-}
+using testing_support::create;
+using testing_support::update;
 
 struct PipelineLease : ::testing::Test {
   testing_support::MemorySource source;
