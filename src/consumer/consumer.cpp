@@ -21,8 +21,8 @@ template <typename OpenError>
 std::optional<std::pair<StopReason, std::string>> open_place(
     const std::function<util::Expected<void, OpenError>()>& open,
     const std::function<bool(const OpenError&)>& fatal,
-    const std::function<std::string(const OpenError&)>& message, const ConsumerOptions& options,
-    const StopFlag& stop, Clock::time_point started) {
+    const std::function<std::string(const OpenError&)>& message, const std::string& place,
+    const ConsumerOptions& options, const StopFlag& stop, Clock::time_point started) {
   Outage outage(options.outage_timeout);
   PollBackoff backoff;
   while (true) {
@@ -32,7 +32,10 @@ std::optional<std::pair<StopReason, std::string>> open_place(
     if (fatal(opened.error())) return std::pair{StopReason::fatal_error, why};
     const auto now = Clock::now();
     outage.failed(why, now);
-    if (auto exceeded = outage.exceeded(now)) return std::pair{StopReason::fatal_error, why + "; " + *exceeded};
+    if (auto exceeded = outage.exceeded(now)) {
+      // exceeded() ends with the last error, which is `why`: say the place once.
+      return std::pair{StopReason::fatal_error, place + " " + *exceeded};
+    }
     if (options.max_runtime.count() > 0 && now - started >= options.max_runtime) {
       return std::pair{StopReason::max_runtime, std::string()};
     }
@@ -67,16 +70,18 @@ std::optional<std::pair<StopReason, std::string>> Consumer::open_all() {
   const auto store_message = [](const StoreError& error) { return error.message; };
   if (auto stop = open_place<SourceError>(
           [&] { return metrics_.source_call([&] { return source_.open(); }); }, [](const SourceError& error) { return error.fatal; },
-          [](const SourceError& error) { return error.message; }, options_, stop_, started)) {
+          [](const SourceError& error) { return error.message; },
+          "request source " + source_.describe(), options_, stop_, started)) {
     return stop;
   }
   if (auto stop = open_place<StoreError>(
           [&] { return metrics_.store_call([&] { return store_.check(); }); }, store_fatal,
-                                         store_message, options_, stop_, started)) {
+          store_message, "widget store " + store_.describe(), options_, stop_, started)) {
     return stop;
   }
   return open_place<StoreError>([&] { return dead_letters_.check(); }, store_fatal,
-                                store_message, options_, stop_, started);
+                                store_message, dead_letters_.describe(), options_, stop_,
+                                started);
 }
 
 RunResult Consumer::run() {

@@ -45,7 +45,8 @@ Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
       processor_(store, store_outage_, halt_, cut_, metrics),
       removals_(source, std::max<std::size_t>(options.max_removal_batch, 1),
                 options.max_removal_delay, source_outage_, halt_,
-                [](const source::NotRemoved& lost) {
+                [&metrics](const source::NotRemoved& lost) {
+                  metrics.leases_lost(1);
                   spdlog::warn("lease lost: {}; the queue will deliver it again, and applying it "
                                "again changes nothing",
                                lost.error.message);
@@ -254,6 +255,7 @@ bool Pipeline::run_entry(Entry& entry) {
         return false;
       case Disposition::given_back:
         last_errors_.remember(key, processed.reason);
+        if (entry.request.lease.ends() && !stopping()) metrics_.leases_lost(1);
         if (!stopping()) {
           spdlog::warn("{}: not applied, left to {}: {}", key, source_.describe(),
                        processed.reason);
@@ -311,6 +313,7 @@ void Pipeline::give_back_lane(const std::string& lane, const std::string& why) {
   {
     std::lock_guard lock(mutex_);
     entries = dispatch_.close(lane);
+    last_work_ = Clock::now();  // giving back is work: idleness counts from here
     if (dispatch_.in_hand() == 0) changed_.notify_all();
     room_.notify_one();
   }

@@ -164,20 +164,27 @@ util::Expected<std::vector<LeasedRequest>, SourceError> SqsRequestSource::poll(
   receive.queue_url = queue_url_;
   receive.max_messages = static_cast<int>(std::clamp<std::size_t>(max, 1, aws::k_sqs_max_batch));
   // Rounded up: the receive then ends just after the pipeline's deadline (an idle timeout, say),
-  // which it sees at once, instead of just before it, which would cost another receive.
+  // which it sees at once, instead of just before it, which would cost another receive. Never
+  // longer than half a lease term: a lease counts from when the receive was sent (below), so a
+  // message that arrives late in a long poll must still have most of its lease left.
+  const auto max_wait = std::min<std::chrono::seconds::rep>(
+      {options_.queue_wait.count(), aws::k_sqs_max_wait_seconds,
+       std::chrono::duration_cast<std::chrono::seconds>(held_->term() / 2).count()});
   const auto left = std::chrono::ceil<std::chrono::seconds>(
       std::min(until, LeaseClock::now() + options_.queue_wait) - LeaseClock::now());
-  receive.wait_seconds = static_cast<int>(std::clamp<std::chrono::seconds::rep>(
-      left.count(), 0, std::min<std::chrono::seconds::rep>(options_.queue_wait.count(),
-                                                           aws::k_sqs_max_wait_seconds)));
+  receive.wait_seconds =
+      static_cast<int>(std::clamp<std::chrono::seconds::rep>(left.count(), 0, max_wait));
   receive.visibility_timeout =
       static_cast<int>(std::chrono::ceil<std::chrono::seconds>(held_->term()).count());
   if (fifo_) receive.receive_request_attempt_id = random_attempt_id();
   receive.system_attribute_names = k_system_attributes;
 
+  // The queue starts a message's visibility timeout when it hands it out, which may be any time
+  // after the receive was sent (a process frozen meanwhile reads the answer late): the lease
+  // counts from the send, never from when the answer was read.
+  const auto received = LeaseClock::now();
   auto messages = client_->receive_message(receive);
   if (!messages) return util::Unexpected(error(messages.error()));
-  const auto received = LeaseClock::now();
   std::vector<LeasedRequest> requests;
   requests.reserve(messages->size());
   for (auto& message : *messages) {

@@ -223,6 +223,19 @@ TEST_F(SqsSourceTest, LongPollEndsJustAfterThePipelinesDeadlineAndNeverPastQueue
   EXPECT_EQ(sent.at(1).second["WaitTimeSeconds"], 5);
 }
 
+TEST_F(SqsSourceTest, LongPollWaitsAtMostHalfALeaseWhichCountsFromTheSendOfTheReceive) {
+  transport->answer(200, attributes(8, false));
+  transport->answer(200, messages(1));
+  auto queue = opened(k_url);
+  const auto sent = LeaseClock::now();
+  auto requests = *queue->poll(10, k_no_deadline);
+  EXPECT_EQ(sent_from(1).at(0).second["WaitTimeSeconds"], 4)
+      << "a message arriving late in the poll keeps half its lease";
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_LE(requests[0].lease.deadline(), LeaseClock::now() + 8s);
+  EXPECT_GE(requests[0].lease.deadline(), sent + 8s);
+}
+
 TEST_F(SqsSourceTest, GivenBackMessagesAreMadeVisibleAndTheirLeasesLost) {
   transport->answer(200, attributes(30, true));
   transport->answer(200, messages(2, "widget-1"));
