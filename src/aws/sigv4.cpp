@@ -196,26 +196,29 @@ std::string derive_signing_key(const std::string& secret, const std::string& dat
   return hmac_sha256(key, "aws4_request");
 }
 
-// The key changes once a day per secret, region and service: each thread keeps the last one
-// (a consumer signs for two or three services, so a small list).
-std::string signing_key(const Credentials& credentials, const SigningParams& params,
-                        const std::string& date) {
+// The key changes once a day per secret, region and service: each thread keeps the last few
+// (a consumer signs for two or three services), keyed into OpenSSL once, so that a signature
+// costs only its own message's HMAC.
+HmacSha256Key& signing_key(const Credentials& credentials, const SigningParams& params,
+                           const std::string& date) {
   struct Cached {
-    std::string secret, date, region, service, key;
+    std::string secret, date, region, service;
+    HmacSha256Key key;
   };
   constexpr std::size_t k_cached = 4;
   thread_local std::vector<Cached> cache;
-  for (const auto& entry : cache) {
+  for (auto& entry : cache) {
     if (entry.date == date && entry.region == params.region && entry.service == params.service &&
         entry.secret == credentials.secret_access_key) {
       return entry.key;
     }
   }
-  std::string key =
-      derive_signing_key(credentials.secret_access_key, date, params.region, params.service);
+  HmacSha256Key key(
+      derive_signing_key(credentials.secret_access_key, date, params.region, params.service));
   if (cache.size() == k_cached) cache.erase(cache.begin());
-  cache.push_back({credentials.secret_access_key, date, params.region, params.service, key});
-  return key;
+  cache.push_back(
+      {credentials.secret_access_key, date, params.region, params.service, std::move(key)});
+  return cache.back().key;
 }
 
 void remove_header(Headers& headers, std::string_view name) {
@@ -265,7 +268,7 @@ HttpRequest sign(HttpRequest request, const Credentials& credentials, const Sign
   const std::string to_sign =
       string_to_sign_with(time, canonical_request_with(request, params, headers));
   const std::string signature =
-      hex_lower(hmac_sha256(signing_key(credentials, params, time.date()), to_sign));
+      hex_lower(signing_key(credentials, params, time.date()).mac(to_sign));
   request.headers.emplace_back("Authorization", std::string(k_algorithm) +
                                                     " Credential=" + credentials.access_key_id +
                                                     "/" + time.scope + ", SignedHeaders=" +

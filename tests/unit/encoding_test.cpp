@@ -92,6 +92,25 @@ TEST(HmacSha256, KeyLongerThanTheBlockIsHashedFirst) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+TEST(HmacSha256, EmptyKeyIsAKeyOfItsOwn) {
+  // Python: hmac.new(b"", b"", hashlib.sha256).hexdigest()
+  EXPECT_EQ(hex_lower(hmac_sha256("", "")),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+TEST(HmacSha256Key, EveryMessageGetsTheMacOfTheKeyAlone) {
+  HmacSha256Key key("Jefe");
+  EXPECT_EQ(hex_lower(key.mac("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // A second message starts from the key again, not from where the first one left off.
+  EXPECT_EQ(key.mac("another message"), hmac_sha256("Jefe", "another message"));
+  EXPECT_EQ(key.mac("what do ya want for nothing?"),
+            hmac_sha256("Jefe", "what do ya want for nothing?"));
+  HmacSha256Key long_key(std::string(131, '\xaa'));
+  EXPECT_EQ(hex_lower(long_key.mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST(HexLower, EncodesEveryByteAsTwoLowerCaseDigits) {
   EXPECT_EQ(hex_lower(std::string("\x00\x0f\xab\xff", 4)), "000fabff");
   EXPECT_EQ(hex_lower(""), "");
