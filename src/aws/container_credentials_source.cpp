@@ -10,7 +10,7 @@
 
 #include "aws/credentials_json.h"
 #include "aws/profile_files.h"
-#include "aws/url_parts.h"
+#include "aws/url.h"
 
 namespace wc::aws {
 

@@ -6,7 +6,7 @@
 #include <charconv>
 
 #include "aws/profile_files.h"
-#include "aws/url_parts.h"
+#include "aws/url.h"
 
 namespace wc::aws {
 
