@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "aws/profile_files.h"
+#include "aws/url.h"
 
 namespace wc::aws {
 
@@ -52,23 +53,11 @@ util::Expected<std::string, std::string> valid_region(const Sourced& region) {
   return region.value;
 }
 
-/// scheme://host[:port] with no trailing slash; anything with a path is refused because
-/// requests are signed for the path they are sent to.
+/// scheme://host[:port]: the rule of --endpoint-url (parse_endpoint_url), for every source.
 util::Expected<std::string, std::string> valid_endpoint(const Sourced& endpoint) {
-  std::string url = endpoint.value;
-  std::size_t scheme_end = url.find("://");
-  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
-  while (url.ends_with('/') && url.size() > scheme_end + 3) url.pop_back();
-  auto refuse = [&](std::string_view why) {
-    return util::Unexpected("invalid endpoint URL '" + endpoint.value + "' (from " +
-                            endpoint.source + "): " + std::string(why));
-  };
-  if (scheme != "http" && scheme != "https")
-    return refuse("it must start with http:// or https://");
-  std::string authority = url.substr(scheme_end + 3);
-  if (authority.empty()) return refuse("it has no host");
-  if (authority.find_first_of("/?#") != std::string::npos) {
-    return refuse("only scheme://host[:port] is supported, without a path or query");
+  auto url = parse_endpoint_url(endpoint.value);
+  if (!url) {
+    return util::Unexpected("invalid endpoint URL from " + endpoint.source + ": " + url.error());
   }
   return url;
 }
