@@ -11,13 +11,8 @@ Also prints the program's own wall time per signature, which on a shared VM is o
 """
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
-from model_cpu import SOURCE, call_tree, cost_and_calls
+from model_cpu import SOURCE, print_per_call, run_under_callgrind
 
 # (row, regex on callgrind_annotate's "file:function" column)
 FUNCTIONS = [
@@ -42,20 +37,9 @@ def parse_args():
 
 def main():
     args = parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        out_file = str(Path(work) / "callgrind.out")
-        run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
-                              args.binary, "--rounds", str(args.rounds)],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            sys.exit(f"signing-cpu failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
-        counts = json.loads(run.stdout.strip().splitlines()[-1])
-        rows = call_tree(out_file)
+    counts, rows = run_under_callgrind([args.binary, "--rounds", str(args.rounds)], "signing-cpu")
     print(f"{counts['signatures']} signatures, {args.rounds} rounds of 4 requests")
-    print(f"{'function':<62} {'calls':>7} {'instructions':>14} {'per call':>10}")
-    for row, pattern in FUNCTIONS:
-        cost, calls = cost_and_calls(rows, pattern)
-        print(f"{row:<62} {calls:>7} {cost:>14,} {cost // max(calls, 1):>10,}")
+    print_per_call(FUNCTIONS, rows)
 
 
 if __name__ == "__main__":
