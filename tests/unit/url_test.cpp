@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+#include <utility>
+
 namespace wc::aws {
 namespace {
 
@@ -34,13 +37,16 @@ TEST(ParseEndpointUrl, KeepsSchemeHostAndPortOnly) {
 }
 
 TEST(HostHeader, IsHostAndPortWithoutTheSchemesDefaultPort) {
-  EXPECT_EQ(host_header("https://s3.eu-west-1.amazonaws.com"), "s3.eu-west-1.amazonaws.com");
-  EXPECT_EQ(host_header("https://s3.eu-west-1.amazonaws.com:443"), "s3.eu-west-1.amazonaws.com");
-  EXPECT_EQ(host_header("http://127.0.0.1:80"), "127.0.0.1");
-  EXPECT_EQ(host_header("http://127.0.0.1:443"), "127.0.0.1:443");
-  EXPECT_EQ(host_header("https://127.0.0.1:80"), "127.0.0.1:80");
-  EXPECT_EQ(host_header("http://[::1]:5000"), "[::1]:5000");
-  EXPECT_EQ(host_header("example.com"), "example.com");
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"https://s3.eu-west-1.amazonaws.com", "s3.eu-west-1.amazonaws.com"},
+      {"https://s3.eu-west-1.amazonaws.com:443", "s3.eu-west-1.amazonaws.com"},
+      {"http://127.0.0.1:80", "127.0.0.1"},
+      {"http://127.0.0.1:443", "127.0.0.1:443"},
+      {"https://127.0.0.1:80", "127.0.0.1:80"},
+      {"http://[::1]:5000", "[::1]:5000"},
+      {"example.com", "example.com"},  // no URL: left as it is
+  };
+  for (const auto& [endpoint, host] : cases) EXPECT_EQ(host_header(endpoint), host) << endpoint;
 }
 
 TEST(LastPathSegment, IsTheLastNonEmptySegmentOfAnHttpUrl) {
