@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aws/ascii.h"
 #include "aws/profile_files.h"
 #include "aws/url.h"
 
@@ -35,10 +36,6 @@ std::string env_suffix(const std::string& service) {
     return c == '-' || c == ' ' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
   });
   return out;
-}
-
-bool is_true(const std::optional<std::string>& value) {
-  return value && (*value == "true" || *value == "True" || *value == "TRUE");
 }
 
 util::Expected<std::string, std::string> valid_region(const Sourced& region) {
@@ -82,7 +79,7 @@ std::optional<Sourced> choose_endpoint(const std::string& service, const AwsOpti
                                        const IniSection* profile, const std::string& where) {
   if (!options.endpoint_url.empty()) return Sourced{options.endpoint_url, "--endpoint-url"};
   auto ignore_setting = from_section(profile, "ignore_configured_endpoint_urls", where);
-  if (is_true(env_value(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) ||
+  if (is_true(env_value(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("")) ||
       (ignore_setting && is_true(ignore_setting->value))) {
     return std::nullopt;
   }

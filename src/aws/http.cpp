@@ -1,7 +1,6 @@
 #include "aws/http.h"
 
-#include <strings.h>
-
+#include "aws/ascii.h"
 #include "aws/encoding.h"
 
 namespace wc::aws {
@@ -10,9 +9,7 @@ namespace {
 
 std::string_view find_header(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
-      return value;
-    }
+    if (iequals(key, name)) return value;
   }
   return {};
 }

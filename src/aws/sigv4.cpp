@@ -1,13 +1,12 @@
 #include "aws/sigv4.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <ctime>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "aws/ascii.h"
 #include "aws/encoding.h"
 #include "aws/url.h"
 
@@ -17,18 +16,6 @@ namespace {
 
 constexpr std::string_view k_algorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view k_content_sha256 = "x-amz-content-sha256";
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return out;
-}
 
 /// "20150830T123600Z": the X-Amz-Date form; its first 8 characters are the scope date.
 std::string amz_date(std::chrono::system_clock::time_point time) {
@@ -168,7 +155,7 @@ CanonicalHeaders canonical_headers(const Headers& headers) {
   std::vector<std::pair<std::string, std::string>> entries;
   for (const auto& [name, value] : headers) {
     if (iequals(name, "authorization")) continue;
-    entries.emplace_back(lower(name), canonical_header_value(value));
+    entries.emplace_back(to_lower(name), canonical_header_value(value));
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
