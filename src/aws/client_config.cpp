@@ -1,5 +1,7 @@
 #include "aws/client_config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "aws/ascii.h"
@@ -96,6 +98,18 @@ std::optional<Sourced> choose_endpoint(const std::string& service, const AwsOpti
 }
 
 }  // namespace
+
+std::string ServiceConfig::endpoint(std::string_view host_prefix) const {
+  if (!custom_endpoint()) return aws_endpoint(host_prefix, region);
+  std::string_view url = endpoint_url;
+  while (url.ends_with('/')) url.remove_suffix(1);
+  return std::string(url);
+}
+
+std::string aws_endpoint(std::string_view host_prefix, std::string_view region) {
+  const std::string_view domain = region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return fmt::format("https://{}.{}.{}", host_prefix, region, domain);
+}
 
 util::Expected<std::optional<RegionChoice>, std::string> configured_region(
     const AwsOptions& options, const EnvLookup& env) {
