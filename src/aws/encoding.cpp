@@ -144,6 +144,17 @@ std::string uri_encode(std::string_view text, bool encode_slash) {
   return out;
 }
 
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    out += uri_encode(name);
+    out += '=';
+    out += uri_encode(value);
+  }
+  return out;
+}
+
 std::string uri_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace wc::aws {
 
@@ -36,6 +38,9 @@ std::string md5_base64(std::string_view data);
 /// RFC 3986 percent-encoding of everything but A-Z a-z 0-9 - . _ ~ (and '/' unless
 /// `encode_slash`), upper-case hex, as SigV4 and S3 keys require.
 std::string uri_encode(std::string_view text, bool encode_slash = true);
+/// name=value pairs joined with '&', each name and value uri_encode'd, in the order given: a
+/// URL's query, or an application/x-www-form-urlencoded body as AWS reads it.
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& fields);
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`). Bad escapes are kept as-is.
 std::string uri_decode(std::string_view text, bool plus_is_space = false);
 

@@ -16,15 +16,6 @@ constexpr std::string_view k_form_content_type = "application/x-www-form-urlenco
 /// How much of an error body that is not STS's XML is kept in the message.
 constexpr std::size_t k_max_body_excerpt = 200;
 
-std::string form_body(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string body;
-  for (const auto& [name, value] : fields) {
-    if (!body.empty()) body += '&';
-    body += uri_encode(name) + "=" + uri_encode(value);
-  }
-  return body;
-}
-
 /// <ErrorResponse><Error><Code>..</Code><Message>..</Message></Error></ErrorResponse>
 ServiceError parse_sts_error(const HttpResponse& response) {
   pugi::xml_document document;
@@ -102,7 +93,7 @@ util::Expected<Credentials, AwsError> StsClient::call(
   call.request.endpoint = endpoint_;
   call.request.path = "/";
   call.request.headers = {{"Content-Type", std::string(k_form_content_type)}};
-  call.request.body = form_body(form);
+  call.request.body = query_string(form);
   auto response = caller_.send(call, parse_sts_error);
   if (!response) return util::Unexpected(std::move(response).error());
   auto credentials = parse_sts_credentials(response->body, action);

@@ -32,6 +32,13 @@ TEST(UriEncode, ControlAndNulBytesAreEncoded) {
   EXPECT_EQ(uri_encode(std::string("\0\n\x7f", 3)), "%00%0A%7F");
 }
 
+TEST(QueryString, EncodesEachNameAndValueAndKeepsTheOrder) {
+  EXPECT_EQ(query_string(
+                {{"Action", "AssumeRole"}, {"RoleArn", "arn:aws:iam::1:role/r x"}, {"empty", ""}}),
+            "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr%20x&empty=");
+  EXPECT_EQ(query_string({}), "");
+}
+
 TEST(UriDecode, ReversesEncodingOfAnyBytes) {
   std::string all;
   for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
