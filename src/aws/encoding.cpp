@@ -25,6 +25,11 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
+const EVP_MD* sha1_md() {
+  static const EVP_MD* md = fetched_digest("SHA1");
+  return md;
+}
+
 const EVP_MD* md5_md() {
   static const EVP_MD* md = fetched_digest("MD5");
   return md;
@@ -98,6 +103,8 @@ std::string hex_lower(std::string_view bytes) {
 std::string sha256(std::string_view data) { return digest(sha256_md(), data); }
 
 std::string sha256_hex(std::string_view data) { return hex_lower(sha256(data)); }
+
+std::string sha1_hex(std::string_view data) { return hex_lower(digest(sha1_md(), data)); }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   return mac_of(keyed_hmac_sha256(key).get(), data);

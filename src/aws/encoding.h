@@ -15,6 +15,8 @@ std::string hex_lower(std::string_view bytes);
 /// Raw 32-byte SHA-256 digest.
 std::string sha256(std::string_view data);
 std::string sha256_hex(std::string_view data);
+/// The SHA-1 digest in lower-case hex (the AWS CLI's SSO cache file names).
+std::string sha1_hex(std::string_view data);
 /// Raw 32-byte HMAC-SHA256.
 std::string hmac_sha256(std::string_view key, std::string_view data);
 

@@ -87,6 +87,11 @@ TEST(Sha256, MatchesFips180Vectors) {
   EXPECT_EQ(sha256("abc").size(), 32u);
 }
 
+TEST(Sha1Hex, MatchesFips180Vectors) {
+  EXPECT_EQ(sha1_hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
 TEST(HmacSha256, MatchesRfc4231TestCase2) {
   EXPECT_EQ(hex_lower(hmac_sha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
