@@ -34,11 +34,16 @@ FUNCTIONS = [
 ]
 
 
+def program_arguments(doc, program, rounds):
+    """A parser for --binary (build/release/bench/PROGRAM) and --rounds (default `rounds`)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--binary", default=str(SOURCE / "build" / "release" / "bench" / program))
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser
+
+
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary",
-                        default=str(SOURCE / "build" / "release" / "bench" / "model-cpu"))
-    parser.add_argument("--rounds", type=int, default=20)
+    parser = program_arguments(__doc__, "model-cpu", 20)
     parser.add_argument("dirs", nargs="*",
                         default=[str(CONFORMANCE / "hw6-official"),
                                  str(CONFORMANCE / "producer-2021")])

@@ -10,9 +10,7 @@ Also prints the program's own wall time per signature, which on a shared VM is o
 (and under callgrind is far slower than a real run).
 """
 
-import argparse
-
-from model_cpu import SOURCE, print_per_call, run_under_callgrind
+from model_cpu import print_per_call, program_arguments, run_under_callgrind
 
 # (row, regex on callgrind_annotate's "file:function" column)
 FUNCTIONS = [
@@ -27,16 +25,8 @@ FUNCTIONS = [
 ]
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary",
-                        default=str(SOURCE / "build" / "release" / "bench" / "signing-cpu"))
-    parser.add_argument("--rounds", type=int, default=2000)
-    return parser.parse_args()
-
-
 def main():
-    args = parse_args()
+    args = program_arguments(__doc__, "signing-cpu", 2000).parse_args()
     counts, rows = run_under_callgrind([args.binary, "--rounds", str(args.rounds)], "signing-cpu")
     print(f"{counts['signatures']} signatures, {args.rounds} rounds of 4 requests")
     print_per_call(FUNCTIONS, rows)
