@@ -34,11 +34,16 @@ FUNCTIONS = [
 ]
 
 
+def program_arguments(doc, program, rounds):
+    """A parser for --binary (build/release/bench/PROGRAM) and --rounds (default `rounds`)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--binary", default=str(SOURCE / "build" / "release" / "bench" / program))
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser
+
+
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary",
-                        default=str(SOURCE / "build" / "release" / "bench" / "model-cpu"))
-    parser.add_argument("--rounds", type=int, default=20)
+    parser = program_arguments(__doc__, "model-cpu", 20)
     parser.add_argument("dirs", nargs="*",
                         default=[str(CONFORMANCE / "hw6-official"),
                                  str(CONFORMANCE / "producer-2021")])
@@ -73,23 +78,32 @@ def cost_and_calls(rows, pattern):
     return cost, calls
 
 
-def main():
-    args = parse_args()
+def run_under_callgrind(command, name):
+    """Runs `command` under callgrind: the JSON of its last line of output, and its call tree."""
     with tempfile.TemporaryDirectory() as work:
         out_file = str(Path(work) / "callgrind.out")
         run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
-                              args.binary, "--rounds", str(args.rounds), *args.dirs],
-                             capture_output=True, text=True)
+                              *command], capture_output=True, text=True)
         if run.returncode != 0:
-            sys.exit(f"model-cpu failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
-        counts = json.loads(run.stdout.strip().splitlines()[-1])
-        rows = call_tree(out_file)
-    print(f"{counts['parse_request']} requests ({counts['rejected']} rejected), "
-          f"{counts['to_json']} creates written and read back, {args.rounds} rounds")
+            sys.exit(f"{name} failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
+        return json.loads(run.stdout.strip().splitlines()[-1]), call_tree(out_file)
+
+
+def print_per_call(functions, rows):
+    """One line per (row, pattern) of `functions`: calls, inclusive instructions, per call."""
     print(f"{'function':<62} {'calls':>7} {'instructions':>14} {'per call':>10}")
-    for row, pattern in FUNCTIONS:
+    for row, pattern in functions:
         cost, calls = cost_and_calls(rows, pattern)
         print(f"{row:<62} {calls:>7} {cost:>14,} {cost // max(calls, 1):>10,}")
+
+
+def main():
+    args = parse_args()
+    counts, rows = run_under_callgrind(
+        [args.binary, "--rounds", str(args.rounds), *args.dirs], "model-cpu")
+    print(f"{counts['parse_request']} requests ({counts['rejected']} rejected), "
+          f"{counts['to_json']} creates written and read back, {args.rounds} rounds")
+    print_per_call(FUNCTIONS, rows)
 
 
 if __name__ == "__main__":

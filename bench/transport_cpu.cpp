@@ -52,6 +52,7 @@
 
 #include "aws/curl_transport.h"
 #include "aws/http.h"
+#include "aws/url.h"
 #include "util/expected.h"
 
 namespace {
@@ -81,33 +82,20 @@ struct Target {
 
 std::uint16_t default_port(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
-wc::util::Expected<Target, std::string> parse_url(const std::string& url) {
+/// `url` split by aws/url (libcurl's URL parser), with the port the raw mode connects to.
+wc::util::Expected<Target, std::string> parse_target(const std::string& url) {
+  auto parts = wc::aws::parse_url(url);
+  if (!parts) return wc::util::Unexpected(std::move(parts).error());
   Target target;
   target.url = url;
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return wc::util::Unexpected("no scheme in URL " + url);
-  target.scheme = url.substr(0, scheme_end);
-  const auto authority_start = scheme_end + 3;
-  const auto path_start = url.find_first_of("/?", authority_start);
-  const std::string authority = url.substr(authority_start, path_start - authority_start);
-  target.path = path_start == std::string::npos ? "/" : url.substr(path_start);
-  if (target.path.front() == '?') target.path.insert(0, "/");
-  auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']', colon) != std::string::npos) {
-    colon = std::string::npos;  // a colon inside an [IPv6] literal, not before a port
-  }
-  target.host = authority.substr(0, colon);
+  target.scheme = parts->scheme;
+  target.host = parts->host;
   target.port = default_port(target.scheme);
-  if (colon != std::string::npos) {
-    const std::string_view digits = std::string_view(authority).substr(colon + 1);
-    const auto [end, error] =
-        std::from_chars(digits.data(), digits.data() + digits.size(), target.port);
-    if (error != std::errc() || end != digits.data() + digits.size()) {
-      return wc::util::Unexpected("bad port in URL " + url);
-    }
+  if (!parts->port.empty()) {  // digits, and at most 65535: libcurl checked
+    std::from_chars(parts->port.data(), parts->port.data() + parts->port.size(), target.port);
   }
-  if (target.host.empty()) return wc::util::Unexpected("no host in URL " + url);
   target.endpoint = fmt::format("{}://{}:{}", target.scheme, target.host, target.port);
+  target.path = parts->path_and_query();
   return target;
 }
 
@@ -712,7 +700,7 @@ int main(int argc, char** argv) {
     return usage_error(error.what());
   }
   if (options.modes.empty()) options.modes = k_modes;
-  const auto target = parse_url(options.url);
+  const auto target = parse_target(options.url);
   if (const auto problem = url_problem(target, options.modes)) return usage_error(*problem);
 
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -14,7 +14,7 @@
 #include <cmath>
 #include <map>
 
-#include "aws/endpoint_url.h"
+#include "aws/url.h"
 
 namespace wc::app {
 

@@ -1,8 +1,12 @@
 #include "aws/client_config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
+#include "aws/ascii.h"
 #include "aws/profile_files.h"
+#include "aws/url.h"
 
 namespace wc::aws {
 
@@ -36,10 +40,6 @@ std::string env_suffix(const std::string& service) {
   return out;
 }
 
-bool is_true(const std::optional<std::string>& value) {
-  return value && (*value == "true" || *value == "True" || *value == "TRUE");
-}
-
 util::Expected<std::string, std::string> valid_region(const Sourced& region) {
   bool ok = !region.value.empty() &&
             std::all_of(region.value.begin(), region.value.end(), [](unsigned char c) {
@@ -52,23 +52,11 @@ util::Expected<std::string, std::string> valid_region(const Sourced& region) {
   return region.value;
 }
 
-/// scheme://host[:port] with no trailing slash; anything with a path is refused because
-/// requests are signed for the path they are sent to.
+/// scheme://host[:port]: the rule of --endpoint-url (parse_endpoint_url), for every source.
 util::Expected<std::string, std::string> valid_endpoint(const Sourced& endpoint) {
-  std::string url = endpoint.value;
-  std::size_t scheme_end = url.find("://");
-  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
-  while (url.ends_with('/') && url.size() > scheme_end + 3) url.pop_back();
-  auto refuse = [&](std::string_view why) {
-    return util::Unexpected("invalid endpoint URL '" + endpoint.value + "' (from " +
-                            endpoint.source + "): " + std::string(why));
-  };
-  if (scheme != "http" && scheme != "https")
-    return refuse("it must start with http:// or https://");
-  std::string authority = url.substr(scheme_end + 3);
-  if (authority.empty()) return refuse("it has no host");
-  if (authority.find_first_of("/?#") != std::string::npos) {
-    return refuse("only scheme://host[:port] is supported, without a path or query");
+  auto url = parse_endpoint_url(endpoint.value);
+  if (!url) {
+    return util::Unexpected("invalid endpoint URL from " + endpoint.source + ": " + url.error());
   }
   return url;
 }
@@ -93,7 +81,7 @@ std::optional<Sourced> choose_endpoint(const std::string& service, const AwsOpti
                                        const IniSection* profile, const std::string& where) {
   if (!options.endpoint_url.empty()) return Sourced{options.endpoint_url, "--endpoint-url"};
   auto ignore_setting = from_section(profile, "ignore_configured_endpoint_urls", where);
-  if (is_true(env_value(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) ||
+  if (is_true(env_value(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("")) ||
       (ignore_setting && is_true(ignore_setting->value))) {
     return std::nullopt;
   }
@@ -110,6 +98,18 @@ std::optional<Sourced> choose_endpoint(const std::string& service, const AwsOpti
 }
 
 }  // namespace
+
+std::string ServiceConfig::endpoint(std::string_view host_prefix) const {
+  if (!custom_endpoint()) return aws_endpoint(host_prefix, region);
+  std::string_view url = endpoint_url;
+  while (url.ends_with('/')) url.remove_suffix(1);
+  return std::string(url);
+}
+
+std::string aws_endpoint(std::string_view host_prefix, std::string_view region) {
+  const std::string_view domain = region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return fmt::format("https://{}.{}.{}", host_prefix, region, domain);
+}
 
 util::Expected<std::optional<RegionChoice>, std::string> configured_region(
     const AwsOptions& options, const EnvLookup& env) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "aws/credentials.h"
 #include "util/expected.h"
@@ -28,7 +29,14 @@ struct ServiceConfig {
   std::shared_ptr<CredentialsProvider> credentials;
 
   bool custom_endpoint() const { return !endpoint_url.empty(); }
+  /// Where calls go: the custom endpoint (without trailing slashes), else AWS's own,
+  /// aws_endpoint(host_prefix, region).
+  std::string endpoint(std::string_view host_prefix) const;
 };
+
+/// https://{host_prefix}.{region}.amazonaws.com (amazonaws.com.cn in the China regions): where
+/// AWS serves a service, host_prefix "dynamodb", "sqs", "portal.sso", "bucket.s3" and so on.
+std::string aws_endpoint(std::string_view host_prefix, std::string_view region);
 
 /// A region and where it was found, for messages.
 struct RegionChoice {

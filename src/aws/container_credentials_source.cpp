@@ -8,9 +8,10 @@
 #include <sstream>
 #include <thread>
 
+#include "aws/ascii.h"
 #include "aws/credentials_json.h"
 #include "aws/profile_files.h"
-#include "aws/url_parts.h"
+#include "aws/url.h"
 
 namespace wc::aws {
 
@@ -41,14 +42,6 @@ std::string unbracketed(const std::string& host) {
     return host.substr(1, host.size() - 2);
   }
   return host;
-}
-
-std::string trimmed(std::string text) {
-  constexpr std::string_view k_blanks = " \t\r\n";
-  text.erase(0, std::min(text.size(), text.find_first_not_of(k_blanks)));
-  std::size_t last = text.find_last_not_of(k_blanks);
-  text.erase(last == std::string::npos ? 0 : last + 1);
-  return text;
 }
 
 }  // namespace
@@ -107,9 +100,9 @@ util::Expected<std::string, std::string> ContainerCredentialsSource::authorizati
     }
     std::ostringstream content;
     content << file.rdbuf();
-    token = trimmed(content.str());
+    token = trim(content.str());
   } else if (auto value = env_value(env_, k_token)) {
-    token = trimmed(*value);
+    token = trim(*value);
   }
   if (token.find_first_of("\r\n") != std::string::npos) {
     return util::Unexpected(std::string("the authorization token holds a line break"));
@@ -142,8 +135,9 @@ util::Expected<Credentials, std::string> ContainerCredentialsSource::fetch_once(
   auto response = transport_->send(request);
   if (!response) return util::Unexpected(response.error().message);
   if (response->status != 200) {
-    return util::Unexpected(fmt::format("HTTP {}: {}", response->status,
-                                        trimmed(response->body.substr(0, k_max_body_excerpt))));
+    return util::Unexpected(
+        fmt::format("HTTP {}: {}", response->status,
+                    trim(std::string_view(response->body).substr(0, k_max_body_excerpt))));
   }
   return parse_credentials_json(response->body, CredentialsJsonRules{});
 }

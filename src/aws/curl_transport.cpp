@@ -1,5 +1,6 @@
 #include "aws/curl_transport.h"
 
+#include "aws/ascii.h"
 #include "aws/call_limits.h"
 #include "aws/curl_transfer.h"
 
@@ -19,15 +20,6 @@ namespace {
 struct Transfer {
   HttpResponse response;
 };
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   static_cast<Transfer*>(user)->response.body.append(data, size * count);

@@ -11,10 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string aws_domain(const std::string& region) {
-  return region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-}
-
 std::string table_resource(const std::string& table) { return fmt::format("table '{}'", table); }
 
 /// "table 'widgets' item id='abc'": names the item in errors and retry events.
@@ -71,21 +67,11 @@ DynamoDbClient::DynamoDbClient(ServiceConfig config, std::shared_ptr<HttpTranspo
               /*s3_rules=*/false, std::move(on_attempt)),
       retry_(retry) {}
 
-std::string DynamoDbClient::endpoint() const {
-  const ServiceConfig& config = caller_.config();
-  if (!config.custom_endpoint()) {
-    return fmt::format("https://dynamodb.{}.{}", config.region, aws_domain(config.region));
-  }
-  std::string url = config.endpoint_url;
-  while (url.ends_with('/')) url.pop_back();
-  return url;
-}
-
 util::Expected<json, AwsError> DynamoDbClient::execute(const std::string& operation,
                                                        std::string resource, const json& body) {
   HttpRequest request;
   request.method = "POST";
-  request.endpoint = endpoint();
+  request.endpoint = caller_.config().endpoint("dynamodb");
   request.path = "/";
   request.headers = dynamodb_headers(operation);
   try {

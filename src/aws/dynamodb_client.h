@@ -110,7 +110,6 @@ class DynamoDbClient {
   /// Sends one BatchWriteItem call for `writes` until none is unprocessed or rounds run out.
   util::Expected<std::vector<WriteRequest>, AwsError> write_batch(const std::string& table,
                                                                   std::vector<WriteRequest> writes);
-  std::string endpoint() const;
 
   AwsCaller caller_;
   RetryPolicy retry_;

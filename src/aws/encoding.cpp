@@ -1,9 +1,10 @@
 #include "aws/encoding.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include <array>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -24,37 +25,50 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
+const EVP_MD* sha1_md() {
+  static const EVP_MD* md = fetched_digest("SHA1");
+  return md;
+}
+
 const EVP_MD* md5_md() {
   static const EVP_MD* md = fetched_digest("MD5");
   return md;
 }
 
-struct DigestContextFree {
-  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
+using MacContext = std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)>;
 
-EVP_MD_CTX* thread_digest_context() {
-  thread_local std::unique_ptr<EVP_MD_CTX, DigestContextFree> context(EVP_MD_CTX_new());
-  if (!context) throw std::runtime_error("OpenSSL EVP_MD_CTX_new failed");
-  return context.get();
+// Fetched once for the same reason as the digests: EVP_MAC_fetch is a search by name.
+EVP_MAC* hmac_mac() {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) throw std::runtime_error("OpenSSL has no HMAC");
+  return mac;
 }
 
-// SHA-256 of the concatenation of `first` and `second`.
-std::array<unsigned char, 32> sha256_of(std::string_view first, std::string_view second) {
-  EVP_MD_CTX* context = thread_digest_context();
-  std::array<unsigned char, 32> out{};
-  unsigned int length = 0;
-  if (EVP_DigestInit_ex(context, sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(context, first.data(), first.size()) != 1 ||
-      EVP_DigestUpdate(context, second.data(), second.size()) != 1 ||
-      EVP_DigestFinal_ex(context, out.data(), &length) != 1 || length != out.size()) {
-    throw std::runtime_error("OpenSSL SHA-256 failed");
+/// A new HMAC-SHA256 context with `key` set (the key's inner and outer pads hashed).
+MacContext keyed_hmac_sha256(std::string_view key) {
+  MacContext context(EVP_MAC_CTX_new(hmac_mac()), &EVP_MAC_CTX_free);
+  char digest_name[] = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end()};
+  // A null key would mean "keep the key set before"; an empty key is a key.
+  const auto* bytes = reinterpret_cast<const unsigned char*>(key.empty() ? "" : key.data());
+  if (!context || EVP_MAC_init(context.get(), bytes, key.size(), params) != 1) {
+    throw std::runtime_error("OpenSSL HMAC-SHA256 set-up failed");
   }
-  return out;
+  return context;
 }
 
-std::string_view view(const std::array<unsigned char, 32>& bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+/// Feeds `data` to a keyed context and returns the raw 32-byte MAC.
+std::string mac_of(EVP_MAC_CTX* context, std::string_view data) {
+  std::array<unsigned char, 32> out{};
+  std::size_t length = 0;
+  if (EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
+      EVP_MAC_final(context, out.data(), &length, out.size()) != 1 || length != out.size()) {
+    throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out.data()), out.size());
 }
 
 std::string digest(const EVP_MD* md, std::string_view data) {
@@ -90,24 +104,22 @@ std::string sha256(std::string_view data) { return digest(sha256_md(), data); }
 
 std::string sha256_hex(std::string_view data) { return hex_lower(sha256(data)); }
 
-// HMAC (RFC 2104) over SHA-256, built on the fetched digest: H((K ^ opad) || H((K ^ ipad) || m)).
+std::string sha1_hex(std::string_view data) { return hex_lower(digest(sha1_md(), data)); }
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  constexpr std::size_t k_block = 64;
-  std::array<unsigned char, k_block> padded{};
-  if (key.size() > k_block) {
-    auto hashed = sha256_of(key, {});
-    std::memcpy(padded.data(), hashed.data(), hashed.size());
-  } else {
-    std::memcpy(padded.data(), key.data(), key.size());
+  return mac_of(keyed_hmac_sha256(key).get(), data);
+}
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : keyed_(keyed_hmac_sha256(key)) {}
+
+std::string HmacSha256Key::mac(std::string_view data) {
+  // A null key re-initialises the context with the key it has: its hashed pads are copied
+  // back, nothing is allocated but OpenSSL's digest state. (A copy of the context per message,
+  // EVP_MAC_CTX_dup, made a signature 7 % slower: bench/signing_cpu.py.)
+  if (EVP_MAC_init(keyed_.get(), nullptr, 0, nullptr) != 1) {
+    throw std::runtime_error("OpenSSL HMAC-SHA256 re-initialisation failed");
   }
-  std::array<char, k_block> inner_pad{};
-  std::array<char, k_block> outer_pad{};
-  for (std::size_t i = 0; i < k_block; ++i) {
-    inner_pad[i] = static_cast<char>(padded[i] ^ 0x36);
-    outer_pad[i] = static_cast<char>(padded[i] ^ 0x5c);
-  }
-  auto inner = sha256_of({inner_pad.data(), k_block}, data);
-  return std::string(view(sha256_of({outer_pad.data(), k_block}, view(inner))));
+  return mac_of(keyed_.get(), data);
 }
 
 std::string base64(std::string_view bytes) {
@@ -135,6 +147,17 @@ std::string uri_encode(std::string_view text, bool encode_slash) {
       out.push_back(k_digits[c >> 4]);
       out.push_back(k_digits[c & 0xf]);
     }
+  }
+  return out;
+}
+
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    out += uri_encode(name);
+    out += '=';
+    out += uri_encode(value);
   }
   return out;
 }

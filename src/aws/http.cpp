@@ -1,7 +1,6 @@
 #include "aws/http.h"
 
-#include <strings.h>
-
+#include "aws/ascii.h"
 #include "aws/encoding.h"
 
 namespace wc::aws {
@@ -10,9 +9,7 @@ namespace {
 
 std::string_view find_header(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
-      return value;
-    }
+    if (iequals(key, name)) return value;
   }
   return {};
 }
@@ -20,16 +17,7 @@ std::string_view find_header(const Headers& headers, std::string_view name) {
 }  // namespace
 
 std::string HttpRequest::url() const {
-  std::string out = endpoint + path;
-  char separator = '?';
-  for (const auto& [name, value] : query) {
-    out += separator;
-    out += uri_encode(name);
-    out += '=';
-    out += uri_encode(value);
-    separator = '&';
-  }
-  return out;
+  return query.empty() ? endpoint + path : endpoint + path + '?' + query_string(query);
 }
 
 std::string_view HttpRequest::header(std::string_view name) const {

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <charconv>
 
+#include "aws/ascii.h"
 #include "aws/profile_files.h"
-#include "aws/url_parts.h"
+#include "aws/url.h"
 
 namespace wc::aws {
 
@@ -33,14 +33,6 @@ std::optional<std::pair<std::string, std::string>> setting(const EnvLookup& env,
   return std::nullopt;
 }
 
-bool is_true(const std::optional<std::pair<std::string, std::string>>& value) {
-  if (!value) return false;
-  std::string lower;
-  for (char c : value->first)
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "true";
-}
-
 util::Expected<double, std::string> positive_number(
     const std::pair<std::string, std::string>& value) {
   double number = 0;
@@ -58,9 +50,11 @@ util::Expected<double, std::string> positive_number(
 util::Expected<ImdsSettings, std::string> imds_settings(const EnvLookup& env,
                                                         const IniSection* profile) {
   ImdsSettings settings;
-  settings.disabled = is_true(setting(env, "AWS_EC2_METADATA_DISABLED", nullptr, ""));
-  settings.v1_disabled =
-      is_true(setting(env, "AWS_EC2_METADATA_V1_DISABLED", profile, "ec2_metadata_v1_disabled"));
+  const auto disabled = setting(env, "AWS_EC2_METADATA_DISABLED", nullptr, "");
+  const auto v1_disabled =
+      setting(env, "AWS_EC2_METADATA_V1_DISABLED", profile, "ec2_metadata_v1_disabled");
+  settings.disabled = disabled && is_true(disabled->first);
+  settings.v1_disabled = v1_disabled && is_true(v1_disabled->first);
   if (auto endpoint = setting(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", profile,
                               "ec2_metadata_service_endpoint")) {
     auto parts = parse_url(endpoint->first);

@@ -4,30 +4,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "aws/ascii.h"
+
 namespace wc::aws {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view k_blanks = " \t\r\n";
-  std::size_t first = text.find_first_not_of(k_blanks);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(k_blanks) - first + 1);
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return out;
-}
 
 /// Splits "key = value" / "key: value" at the first delimiter; nullopt if there is none.
 std::optional<std::pair<std::string, std::string>> key_value(std::string_view line) {
   std::size_t delimiter = line.find_first_of("=:");
   if (delimiter == std::string_view::npos) return std::nullopt;
-  std::string key = lower(trim(line.substr(0, delimiter)));
+  std::string key = to_lower(trim(line.substr(0, delimiter)));
   if (key.empty()) return std::nullopt;
   return std::pair{key, std::string(trim(line.substr(delimiter + 1)))};
 }

@@ -14,10 +14,6 @@ namespace {
 constexpr std::size_t k_max_delete_keys = 1000;
 constexpr std::string_view k_invalid_argument = "InvalidArgument";
 
-std::string aws_domain(const std::string& region) {
-  return region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-}
-
 std::string resource_name(const std::string& bucket, const std::string& key) {
   return key.empty() ? fmt::format("bucket '{}'", bucket) : fmt::format("s3://{}/{}", bucket, key);
 }
@@ -62,15 +58,7 @@ HttpRequest S3Client::make_request(const std::string& method, const std::string&
   request.method = method;
   const std::string encoded_key = key.empty() ? "" : "/" + uri_encode(key, /*encode_slash=*/false);
   const bool path_style = config.custom_endpoint() || bucket.find('.') != std::string::npos;
-  if (config.custom_endpoint()) {
-    request.endpoint = config.endpoint_url;
-    while (request.endpoint.ends_with('/')) request.endpoint.pop_back();
-  } else if (path_style) {
-    request.endpoint = fmt::format("https://s3.{}.{}", config.region, aws_domain(config.region));
-  } else {
-    request.endpoint =
-        fmt::format("https://{}.s3.{}.{}", bucket, config.region, aws_domain(config.region));
-  }
+  request.endpoint = config.endpoint(path_style ? "s3" : bucket + ".s3");
   request.path = path_style ? "/" + uri_encode(bucket) + encoded_key : encoded_key;
   if (request.path.empty()) request.path = "/";
   return request;

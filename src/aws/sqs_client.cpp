@@ -11,16 +11,6 @@ namespace {
 constexpr std::string_view k_json_content_type = "application/x-amz-json-1.0";
 constexpr std::string_view k_target_prefix = "AmazonSQS.";
 
-std::string sqs_endpoint(const ServiceConfig& config) {
-  if (config.custom_endpoint()) {
-    std::string endpoint = config.endpoint_url;
-    while (endpoint.ends_with('/')) endpoint.pop_back();
-    return endpoint;
-  }
-  const char* domain = config.region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return fmt::format("https://sqs.{}.{}", config.region, domain);
-}
-
 std::string resource_name(const std::string& name_or_url) {
   return fmt::format("queue '{}'", queue_name_of(name_or_url));
 }
@@ -71,7 +61,7 @@ util::Expected<void, AwsError> check_send_entries(const char* operation, const s
 
 SqsClient::SqsClient(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
                      RetryPolicy retry, RetryObserver on_retry, AttemptObserver on_attempt)
-    : endpoint_(sqs_endpoint(config)),
+    : endpoint_(config.endpoint("sqs")),
       caller_(std::move(config), std::move(transport), retry, std::move(on_retry),
               /*s3_rules=*/false, std::move(on_attempt)) {}
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "aws/url.h"
+
 namespace wc::aws {
 
 namespace {
@@ -142,15 +144,10 @@ std::string to_valid_sqs_text(std::string_view text) {
   return out;
 }
 
-bool is_queue_url(std::string_view text) {
-  return text.starts_with("https://") || text.starts_with("http://");
-}
+bool is_queue_url(std::string_view text) { return last_path_segment(text).has_value(); }
 
 std::string queue_name_of(std::string_view name_or_url) {
-  if (!is_queue_url(name_or_url)) return std::string(name_or_url);
-  std::string_view path = name_or_url;
-  while (path.ends_with('/')) path.remove_suffix(1);
-  return std::string(path.substr(path.rfind('/') + 1));
+  return last_path_segment(name_or_url).value_or(std::string(name_or_url));
 }
 
 bool is_fifo_queue_name(std::string_view name) { return name.ends_with(".fifo"); }

@@ -82,9 +82,10 @@ bool is_valid_sqs_text(std::string_view text);
 /// `text` with every byte sequence is_valid_sqs_text refuses replaced by U+FFFD.
 std::string to_valid_sqs_text(std::string_view text);
 
-/// True when `text` is a queue URL (http:// or https://) rather than a queue name.
+/// True when `text` is a queue URL (an http:// or https:// URL) rather than a queue name.
 bool is_queue_url(std::string_view text);
-/// The queue name of a URL: its last path segment ("https://h/123/jobs.fifo" → "jobs.fifo").
+/// The queue name of a URL: its last path segment ("https://h/123/jobs.fifo" → "jobs.fifo");
+/// a name is its own.
 std::string queue_name_of(std::string_view name_or_url);
 /// FIFO queue names end in ".fifo".
 bool is_fifo_queue_name(std::string_view name);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aws/client_config.h"
 #include "aws/iso8601.h"
 #include "aws/sso_token_cache.h"
 
@@ -15,8 +16,7 @@ constexpr std::size_t k_max_body_excerpt = 200;
 
 std::string portal_endpoint(const std::string& custom, const std::string& sso_region) {
   if (!custom.empty()) return custom;
-  const char* domain = sso_region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return fmt::format("https://portal.sso.{}.{}", sso_region, domain);
+  return aws_endpoint("portal.sso", sso_region);
 }
 
 /// The portal says what went wrong in x-amzn-ErrorType ("UnauthorizedException:http://...")

@@ -1,8 +1,5 @@
 #include "aws/sso_token_cache.h"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,17 +8,6 @@
 #include "aws/iso8601.h"
 
 namespace wc::aws {
-
-namespace {
-
-std::string sha1_hex(const std::string& text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha1(), nullptr);
-  return hex_lower(std::string_view(reinterpret_cast<const char*>(digest.data()), size));
-}
-
-}  // namespace
 
 std::string sso_token_cache_path(const std::string& home, const std::string& session_name,
                                  const std::string& start_url) {

@@ -16,21 +16,6 @@ constexpr std::string_view k_form_content_type = "application/x-www-form-urlenco
 /// How much of an error body that is not STS's XML is kept in the message.
 constexpr std::size_t k_max_body_excerpt = 200;
 
-std::string sts_endpoint(const ServiceConfig& config) {
-  if (config.custom_endpoint()) return config.endpoint_url;
-  const char* domain = config.region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return fmt::format("https://sts.{}.{}", config.region, domain);
-}
-
-std::string form_body(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string body;
-  for (const auto& [name, value] : fields) {
-    if (!body.empty()) body += '&';
-    body += uri_encode(name) + "=" + uri_encode(value);
-  }
-  return body;
-}
-
 /// <ErrorResponse><Error><Code>..</Code><Message>..</Message></Error></ErrorResponse>
 ServiceError parse_sts_error(const HttpResponse& response) {
   pugi::xml_document document;
@@ -75,7 +60,7 @@ util::Expected<Credentials, std::string> parse_sts_credentials(std::string_view 
 StsClient::StsClient(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
                      RetryPolicy retry, RetryObserver on_retry)
     : caller_(config, std::move(transport), retry, std::move(on_retry), false),
-      endpoint_(sts_endpoint(config)) {}
+      endpoint_(config.endpoint("sts")) {}
 
 util::Expected<Credentials, AwsError> StsClient::assume_role(const AssumeRoleRequest& request) {
   std::vector<std::pair<std::string, std::string>> form = {
@@ -108,7 +93,7 @@ util::Expected<Credentials, AwsError> StsClient::call(
   call.request.endpoint = endpoint_;
   call.request.path = "/";
   call.request.headers = {{"Content-Type", std::string(k_form_content_type)}};
-  call.request.body = form_body(form);
+  call.request.body = query_string(form);
   auto response = caller_.send(call, parse_sts_error);
   if (!response) return util::Unexpected(std::move(response).error());
   auto credentials = parse_sts_credentials(response->body, action);

@@ -1,5 +1,7 @@
 #pragma once
-// JSON string literals written by hand, exactly as nlohmann's dump() writes them.
+// JSON string literals written by hand, exactly as nlohmann's dump() writes them: the string
+// part of to_json's hand-written widget document, which is 8 times cheaper than nlohmann's
+// (the measurement is next to to_json in widget_json.cpp).
 
 #include <string>
 #include <string_view>

@@ -137,17 +137,32 @@ TEST_F(ClientConfigTest, TrailingSlashesAreStripped) {
 TEST_F(ClientConfigTest, EndpointWithoutHttpSchemeIsAnErrorNamingValueAndSource) {
   env.variables["AWS_ENDPOINT_URL"] = "localhost:4566";
   EXPECT_EQ(endpoint(),
-            "error: invalid endpoint URL 'localhost:4566' (from AWS_ENDPOINT_URL): it must start "
-            "with http:// or https://");
+            "error: invalid endpoint URL from AWS_ENDPOINT_URL: 'localhost:4566' has no scheme: "
+            "write http://localhost:4566 or https://localhost:4566");
   env.variables["AWS_ENDPOINT_URL"] = "ftp://localhost";
-  EXPECT_NE(endpoint().find("'ftp://localhost'"), std::string::npos);
+  EXPECT_NE(endpoint().find("'ftp://localhost' uses ftp://"), std::string::npos) << endpoint();
 }
 
 TEST_F(ClientConfigTest, EndpointWithPathOrWithoutHostIsRefused) {
   options.endpoint_url = "http://localhost:4566/prefix";
-  EXPECT_NE(endpoint().find("without a path"), std::string::npos) << endpoint();
+  EXPECT_NE(endpoint().find("has a path, query or fragment"), std::string::npos) << endpoint();
   options.endpoint_url = "https://";
-  EXPECT_NE(endpoint().find("no host"), std::string::npos) << endpoint();
+  EXPECT_NE(endpoint().find("'https://' is not a valid URL (No host part"), std::string::npos)
+      << endpoint();
+}
+
+// Every source follows the rule of --endpoint-url (the same parse_endpoint_url), where the
+// variables and profile settings used to be split by hand and let these through.
+TEST_F(ClientConfigTest, ConfiguredEndpointFollowsTheRuleOfTheFlag) {
+  env.variables["AWS_ENDPOINT_URL"] = "http://key:secret@localhost:4566";
+  EXPECT_NE(endpoint().find("holds a user name or password"), std::string::npos) << endpoint();
+  env.variables["AWS_ENDPOINT_URL"] = "http://localhost:0";
+  EXPECT_NE(endpoint().find("has port 0"), std::string::npos) << endpoint();
+  env.variables["AWS_ENDPOINT_URL"] = "http://localhost:port";
+  EXPECT_NE(endpoint().find("is not a valid URL"), std::string::npos) << endpoint();
+  home.write_config("[default]\nendpoint_url = HTTP://LocalHost:4566/\n");
+  env.variables.erase("AWS_ENDPOINT_URL");
+  EXPECT_EQ(endpoint(), "http://LocalHost:4566");
 }
 
 TEST_F(ClientConfigTest, IgnoreConfiguredEndpointUrlsLeavesOnlyTheFlag) {

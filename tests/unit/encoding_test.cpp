@@ -32,6 +32,13 @@ TEST(UriEncode, ControlAndNulBytesAreEncoded) {
   EXPECT_EQ(uri_encode(std::string("\0\n\x7f", 3)), "%00%0A%7F");
 }
 
+TEST(QueryString, EncodesEachNameAndValueAndKeepsTheOrder) {
+  EXPECT_EQ(query_string(
+                {{"Action", "AssumeRole"}, {"RoleArn", "arn:aws:iam::1:role/r x"}, {"empty", ""}}),
+            "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr%20x&empty=");
+  EXPECT_EQ(query_string({}), "");
+}
+
 TEST(UriDecode, ReversesEncodingOfAnyBytes) {
   std::string all;
   for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
@@ -80,6 +87,11 @@ TEST(Sha256, MatchesFips180Vectors) {
   EXPECT_EQ(sha256("abc").size(), 32u);
 }
 
+TEST(Sha1Hex, MatchesFips180Vectors) {
+  EXPECT_EQ(sha1_hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
 TEST(HmacSha256, MatchesRfc4231TestCase2) {
   EXPECT_EQ(hex_lower(hmac_sha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
@@ -89,6 +101,25 @@ TEST(HmacSha256, KeyLongerThanTheBlockIsHashedFirst) {
   // RFC 4231 test case 6: a 131-byte key.
   EXPECT_EQ(hex_lower(hmac_sha256(std::string(131, '\xaa'),
                                   "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(HmacSha256, EmptyKeyIsAKeyOfItsOwn) {
+  // Python: hmac.new(b"", b"", hashlib.sha256).hexdigest()
+  EXPECT_EQ(hex_lower(hmac_sha256("", "")),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+TEST(HmacSha256Key, EveryMessageGetsTheMacOfTheKeyAlone) {
+  HmacSha256Key key("Jefe");
+  EXPECT_EQ(hex_lower(key.mac("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // A second message starts from the key again, not from where the first one left off.
+  EXPECT_EQ(key.mac("another message"), hmac_sha256("Jefe", "another message"));
+  EXPECT_EQ(key.mac("what do ya want for nothing?"),
+            hmac_sha256("Jefe", "what do ya want for nothing?"));
+  HmacSha256Key long_key(std::string(131, '\xaa'));
+  EXPECT_EQ(hex_lower(long_key.mac("Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 

@@ -22,6 +22,13 @@ TEST(SqsQueueNames, UrlIsRecognisedAndItsLastSegmentIsTheName) {
   EXPECT_EQ(queue_name_of("jobs"), "jobs");
 }
 
+// Read by libcurl's URL parser: the name was once the text after the last '/', query included.
+TEST(SqsQueueNames, QueryAndSchemeCaseDoNotChangeTheName) {
+  EXPECT_EQ(queue_name_of("http://127.0.0.1:4566/000000000000/jobs?x=1#top"), "jobs");
+  EXPECT_TRUE(is_queue_url("HTTPS://sqs.eu-west-1.amazonaws.com/123456789012/jobs"));
+  EXPECT_EQ(queue_name_of("HTTPS://sqs.eu-west-1.amazonaws.com/123456789012/jobs"), "jobs");
+}
+
 TEST(SqsQueueNames, FifoQueuesAreTheNamesEndingInDotFifo) {
   EXPECT_TRUE(is_fifo_queue_name("widgets.fifo"));
   EXPECT_FALSE(is_fifo_queue_name("widgets"));
