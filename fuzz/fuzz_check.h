@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define WC_FUZZ_CHECK(condition)                                                        \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
+#define WC_FUZZ_CHECK(condition)                                                            \
+  do {                                                                                      \
+    if (!(condition)) {                                                                     \
       std::fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                     \
-    }                                                                                   \
+      std::abort();                                                                         \
+    }                                                                                       \
   } while (false)

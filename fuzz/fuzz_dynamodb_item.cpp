@@ -11,8 +11,8 @@
 #include "model/dynamodb_item.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto json = wc::model::parse_bounded_json(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  auto json =
+      wc::model::parse_bounded_json(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!json) return 0;
   auto widget = wc::model::widget_from_dynamodb_item(*json);
   if (!widget) {

@@ -47,8 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string body = wc::aws::build_delete_request(keys);
   pugi::xml_document document;
   // pugixml's defaults normalise line ends as XML 1.0 §2.11 requires of every parser.
-  WC_FUZZ_CHECK(document.load_buffer(body.data(), body.size(),
-                                     pugi::parse_default | pugi::parse_ws_pcdata));
+  WC_FUZZ_CHECK(
+      document.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata));
   std::vector<std::string> parsed;
   for (pugi::xml_node object : document.child("Delete").children("Object")) {
     parsed.emplace_back(object.child_value("Key"));

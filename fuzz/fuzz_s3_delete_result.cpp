@@ -9,8 +9,8 @@
 #include "fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto result = wc::aws::parse_delete_result(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  auto result =
+      wc::aws::parse_delete_result(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!result) {
     WC_FUZZ_CHECK(!result.error().empty());
     return 0;

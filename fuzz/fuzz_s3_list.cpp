@@ -9,8 +9,8 @@
 #include "fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto page = wc::aws::parse_list_objects_v2(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  auto page =
+      wc::aws::parse_list_objects_v2(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!page) {
     WC_FUZZ_CHECK(!page.error().empty());
     return 0;

@@ -15,8 +15,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (data[0] % 6) {
-    case 0: (void)wc::aws::parse_queue_url(body); break;
-    case 1: (void)wc::aws::parse_queue_attributes(body); break;
+    case 0:
+      (void)wc::aws::parse_queue_url(body);
+      break;
+    case 1:
+      (void)wc::aws::parse_queue_attributes(body);
+      break;
     case 2: {
       auto messages = wc::aws::parse_received_messages(body);
       if (messages) {
@@ -24,8 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       break;
     }
-    case 3: (void)wc::aws::parse_batch_result(body); break;
-    case 4: (void)wc::aws::parse_send_result(body); break;
+    case 3:
+      (void)wc::aws::parse_batch_result(body);
+      break;
+    case 4:
+      (void)wc::aws::parse_send_result(body);
+      break;
     default: {
       wc::aws::HttpResponse response;
       response.status = 400 + (data[0] >> 3) % 200;

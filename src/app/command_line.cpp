@@ -1,19 +1,17 @@
 #include "app/command_line.h"
 
-#include "app/backend_selection.h"
-#include "app/option_sources.h"
-#include "app/place_overlap.h"
-
 #include <arpa/inet.h>
-
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 
+#include "app/backend_selection.h"
+#include "app/option_sources.h"
+#include "app/place_overlap.h"
 #include "aws/url.h"
 
 namespace wc::app {
@@ -25,7 +23,7 @@ constexpr const char* k_program = "widget-consumer";
 // The original program's single-dash, two-letter flags, which CLI11 (like most parsers) would
 // read as bundles of one-letter flags.
 const std::map<std::string, std::string, std::less<>> k_legacy_flags = {
-    {"-ss", "--storage"},      {"-rb", "--request-bucket"}, {"-rq", "--request-queue"},
+    {"-ss", "--storage"},       {"-rb", "--request-bucket"}, {"-rq", "--request-queue"},
     {"-wb", "--widget-bucket"}, {"-dt", "--dynamodb"},
 };
 
@@ -135,17 +133,22 @@ void define_options(CLI::App& app, RawOptions& raw, Config& config) {
   app.add_flag("--version", raw.version, "Print the version and exit");
   app.add_option("--storage", raw.backends.storage, "Store kind: S3 or DynamoDB (also -ss)")
       ->transform(CLI::IsMember({"S3", "DynamoDB"}, CLI::ignore_case));
-  app.add_option("--source,--request-bucket", raw.backends.request_bucket, "S3 request bucket (also -rb)");
-  app.add_option("--request-queue", raw.backends.request_queue, "SQS request queue name or URL (also -rq)");
+  app.add_option("--source,--request-bucket", raw.backends.request_bucket,
+                 "S3 request bucket (also -rb)");
+  app.add_option("--request-queue", raw.backends.request_queue,
+                 "SQS request queue name or URL (also -rq)");
   app.add_option("--requests-dir", raw.backends.requests_dir, "Local request directory");
-  app.add_option("--target,--widget-bucket", raw.backends.widget_bucket, "S3 widget bucket (also -wb)");
+  app.add_option("--target,--widget-bucket", raw.backends.widget_bucket,
+                 "S3 widget bucket (also -wb)");
   app.add_option("--dynamodb,--dynamodb-widget-table", raw.backends.dynamodb_table,
                  "DynamoDB widget table (also -dt)");
   app.add_option("--widgets-dir", raw.backends.widgets_dir, "Local widget directory");
   app.add_option("--dead-letter-dir", raw.backends.dead_letter_dir,
                  "Directory for rejected requests (default: dead-letters)");
-  app.add_option("--dead-letter-bucket", raw.backends.dead_letter_bucket, "S3 bucket for dead letters");
-  app.add_option("--dead-letter-queue", raw.backends.dead_letter_queue, "SQS queue for dead letters");
+  app.add_option("--dead-letter-bucket", raw.backends.dead_letter_bucket,
+                 "S3 bucket for dead letters");
+  app.add_option("--dead-letter-queue", raw.backends.dead_letter_queue,
+                 "SQS queue for dead letters");
   app.add_option("--idle-timeout", raw.idle_timeout,
                  "Stop after this many seconds with no request (0: never)")
       ->type_name("SECONDS")

@@ -20,8 +20,12 @@ std::string escape_for_log(std::string_view text) {
     }
     out.push_back('\\');
     switch (c) {
-      case '\n': out.push_back('n'); break;
-      case '\r': out.push_back('r'); break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
       default:
         out.push_back('x');
         out.push_back(k_hex[c >> 4]);

@@ -23,10 +23,14 @@ constexpr int k_exit_fatal = 1;
 
 const char* describe(wc::consumer::StopReason reason) {
   switch (reason) {
-    case wc::consumer::StopReason::idle_timeout: return "idle timeout";
-    case wc::consumer::StopReason::max_runtime: return "maximum runtime reached";
-    case wc::consumer::StopReason::stop_requested: return "stop requested";
-    case wc::consumer::StopReason::fatal_error: return "fatal error";
+    case wc::consumer::StopReason::idle_timeout:
+      return "idle timeout";
+    case wc::consumer::StopReason::max_runtime:
+      return "maximum runtime reached";
+    case wc::consumer::StopReason::stop_requested:
+      return "stop requested";
+    case wc::consumer::StopReason::fatal_error:
+      return "fatal error";
   }
   return "unknown";
 }
@@ -90,10 +94,10 @@ int run(const wc::app::Config& config) {
   spdlog::info("stopped ({}): {}", describe(result.reason), result.stats.summary(result.elapsed));
   if (backends->uses_aws()) {
     auto total = result.stats.total();
-    spdlog::info("AWS: {} calls ({:.2f} per request), {} retries", backends->aws_calls(),
-                 total ? static_cast<double>(backends->aws_calls()) / static_cast<double>(total)
-                       : 0.0,
-                 backends->aws_retries());
+    spdlog::info(
+        "AWS: {} calls ({:.2f} per request), {} retries", backends->aws_calls(),
+        total ? static_cast<double>(backends->aws_calls()) / static_cast<double>(total) : 0.0,
+        backends->aws_retries());
   }
   spdlog::shutdown();
   return result.reason == wc::consumer::StopReason::fatal_error ? k_exit_fatal : k_exit_ok;
@@ -107,8 +111,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = wc::app::parse_command_line(args);
   if (auto* exit = std::get_if<wc::app::ParseExit>(&parsed)) {
-    (exit->exit_code == 0 ? std::cout : std::cerr) << exit->message
-                                                   << (exit->exit_code == 0 ? "" : "\n");
+    (exit->exit_code == 0 ? std::cout : std::cerr)
+        << exit->message << (exit->exit_code == 0 ? "" : "\n");
     return exit->exit_code;
   }
   return run(std::get<wc::app::Config>(parsed));

@@ -159,7 +159,8 @@ bool AwsCaller::wait_before_retry(const AwsCall& call, const AwsError& failure) 
   }
   for (auto now = CallClock::now(); now < until; now = CallClock::now()) {
     if (limits.cancelled()) return false;
-    std::this_thread::sleep_for(std::min<CallClock::duration>(until - now, k_cancel_check_interval));
+    std::this_thread::sleep_for(
+        std::min<CallClock::duration>(until - now, k_cancel_check_interval));
   }
   return !limits.cancelled();
 }

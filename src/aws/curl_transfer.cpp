@@ -118,7 +118,8 @@ int CurlTransfer::wait_milliseconds(bool cancellable) const {
 CURLMcode CurlTransfer::step(int& running, bool cancellable) {
   const int wait_ms = wait_milliseconds(cancellable);
   waits_.clear();
-  for (const Watched& entry : watched_) waits_.push_back({entry.socket, poll_events(entry.what), 0});
+  for (const Watched& entry : watched_)
+    waits_.push_back({entry.socket, poll_events(entry.what), 0});
   // With no socket to watch (between connection attempts, say) the poll is a plain sleep.
   const int ready = wait_ms == 0 ? 0 : ::poll(waits_.data(), waits_.size(), wait_ms);
   if (ready < 0) return errno == EINTR ? CURLM_OK : CURLM_INTERNAL_ERROR;

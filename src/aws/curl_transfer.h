@@ -53,7 +53,7 @@ class CurlTransfer {
   CURL* easy_ = nullptr;
   CURLM* multi_ = nullptr;
   std::vector<Watched> watched_;
-  std::vector<pollfd> waits_;  ///< the poll set of one step, kept to reuse its memory
+  std::vector<pollfd> waits_;               ///< the poll set of one step, kept to reuse its memory
   std::optional<Clock::time_point> timer_;  ///< when curl wants CURL_SOCKET_TIMEOUT
 };
 

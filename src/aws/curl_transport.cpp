@@ -1,9 +1,5 @@
 #include "aws/curl_transport.h"
 
-#include "aws/ascii.h"
-#include "aws/call_limits.h"
-#include "aws/curl_transfer.h"
-
 #include <curl/curl.h>
 #include <strings.h>
 
@@ -11,6 +7,10 @@
 #include <memory>
 #include <stdexcept>
 #include <string_view>
+
+#include "aws/ascii.h"
+#include "aws/call_limits.h"
+#include "aws/curl_transfer.h"
 
 namespace wc::aws {
 

@@ -1,9 +1,9 @@
 #include "aws/error_class.h"
 
-#include "aws/aws_call.h"
-
 #include <array>
 #include <string_view>
+
+#include "aws/aws_call.h"
 
 namespace wc::aws {
 

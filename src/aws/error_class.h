@@ -6,9 +6,9 @@
 namespace wc::aws {
 
 enum class ErrorClass {
-  transient,  ///< retries were exhausted on a transient failure: the service may be down
-  access,     ///< the resource is missing or the credentials are refused: nothing will succeed
-  request,    ///< this one call was refused (bad input, too large, ...): others may succeed
+  transient,    ///< retries were exhausted on a transient failure: the service may be down
+  access,       ///< the resource is missing or the credentials are refused: nothing will succeed
+  request,      ///< this one call was refused (bad input, too large, ...): others may succeed
   interrupted,  ///< cut short by the thread's CallLimits (a stop, a lease's end): outcome unknown
 };
 

@@ -259,10 +259,10 @@ HttpRequest sign(HttpRequest request, const Credentials& credentials, const Sign
       string_to_sign_with(time, canonical_request_with(request, params, headers));
   const std::string signature =
       hex_lower(signing_key(credentials, params, time.date()).mac(to_sign));
-  request.headers.emplace_back("Authorization", std::string(k_algorithm) +
-                                                    " Credential=" + credentials.access_key_id +
-                                                    "/" + time.scope + ", SignedHeaders=" +
-                                                    headers.signed_names + ", Signature=" + signature);
+  request.headers.emplace_back(
+      "Authorization", std::string(k_algorithm) + " Credential=" + credentials.access_key_id + "/" +
+                           time.scope + ", SignedHeaders=" + headers.signed_names +
+                           ", Signature=" + signature);
   return request;
 }
 

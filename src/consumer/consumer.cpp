@@ -69,7 +69,8 @@ std::optional<std::pair<StopReason, std::string>> Consumer::open_all() {
   };
   const auto store_message = [](const StoreError& error) { return error.message; };
   if (auto stop = open_place<SourceError>(
-          [&] { return metrics_.source_call([&] { return source_.open(); }); }, [](const SourceError& error) { return error.fatal; },
+          [&] { return metrics_.source_call([&] { return source_.open(); }); },
+          [](const SourceError& error) { return error.fatal; },
           [](const SourceError& error) { return error.message; },
           "request source " + source_.describe(), options_, stop_, started)) {
     return stop;
@@ -79,9 +80,8 @@ std::optional<std::pair<StopReason, std::string>> Consumer::open_all() {
           store_message, "widget store " + store_.describe(), options_, stop_, started)) {
     return stop;
   }
-  return open_place<StoreError>([&] { return dead_letters_.check(); }, store_fatal,
-                                store_message, dead_letters_.describe(), options_, stop_,
-                                started);
+  return open_place<StoreError>([&] { return dead_letters_.check(); }, store_fatal, store_message,
+                                dead_letters_.describe(), options_, stop_, started);
 }
 
 RunResult Consumer::run() {
@@ -92,10 +92,10 @@ RunResult Consumer::run() {
     result.reason = stop->first;
     result.fatal_error = stop->second;
   } else {
-    spdlog::info("consuming requests from {} into widget store {} ({} at a time); dead letters "
-                 "go to {}",
-                 source_.describe(), store_.describe(), options_.concurrency,
-                 dead_letters_.describe());
+    spdlog::info(
+        "consuming requests from {} into widget store {} ({} at a time); dead letters "
+        "go to {}",
+        source_.describe(), store_.describe(), options_.concurrency, dead_letters_.describe());
     metrics_.set_phase(Phase::running);
     StoreProbe probe(store_, metrics_);
     Pipeline pipeline(source_, store_, dead_letters_, options_, stop_, stats_, metrics_);

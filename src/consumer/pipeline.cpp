@@ -47,9 +47,10 @@ Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
                 options.max_removal_delay, source_outage_, halt_,
                 [&metrics](const source::NotRemoved& lost) {
                   metrics.leases_lost(1);
-                  spdlog::warn("lease lost: {}; the queue will deliver it again, and applying it "
-                               "again changes nothing",
-                               lost.error.message);
+                  spdlog::warn(
+                      "lease lost: {}; the queue will deliver it again, and applying it "
+                      "again changes nothing",
+                      lost.error.message);
                 }),
       progress_(options.progress_interval, options.retries),
       dispatch_(window_of(options),
@@ -128,9 +129,9 @@ bool Pipeline::poll_once(util::ThreadPool& runners) {
   const auto poll_started = Clock::now();
   {
     std::lock_guard lock(mutex_);
-    const std::size_t batch =
-        options_.poll_batch ? options_.poll_batch
-                            : std::max(options_.concurrency, k_min_poll_batch);
+    const std::size_t batch = options_.poll_batch
+                                  ? options_.poll_batch
+                                  : std::max(options_.concurrency, k_min_poll_batch);
     max = std::min(dispatch_.room(), batch);
     until = poll_deadline(stop_rules_, stop_state(poll_started));
   }
@@ -208,8 +209,9 @@ void Pipeline::run_lane(const std::string& lane) {
       break;
     }
     if (removed == RemovalBatcher::Removed::lease_lost) {
-      give_back_lane(lane, "an earlier request of its widget lost its lease before it was "
-                           "removed and comes back first");
+      give_back_lane(lane,
+                     "an earlier request of its widget lost its lease before it was "
+                     "removed and comes back first");
       break;
     }
     if (!run_entry(*entry)) {
@@ -280,8 +282,9 @@ bool Pipeline::run_entry(Entry& entry) {
 }
 
 bool Pipeline::dead_letter(Entry& entry, const std::string& reason, int attempts) {
-  const store::DeadLetter letter{source_.describe(), entry.request.key, entry.request.body,
-                                 reason, attempts, std::chrono::system_clock::now()};
+  const store::DeadLetter letter{source_.describe(), entry.request.key,
+                                 entry.request.body, reason,
+                                 attempts,           std::chrono::system_clock::now()};
   aws::CallScope scope({std::nullopt, &cut_});
   PollBackoff backoff;
   while (true) {
@@ -293,8 +296,8 @@ bool Pipeline::dead_letter(Entry& entry, const std::string& reason, int attempts
     const store::StoreError& error = kept.error();
     if (error.kind == store::StoreErrorKind::interrupted) return false;
     if (error.kind != store::StoreErrorKind::transient) {
-      fail(entry.request.key + ": could not be dead-lettered, left in the source: " +
-           error.message);
+      fail(entry.request.key +
+           ": could not be dead-lettered, left in the source: " + error.message);
       return false;
     }
     dead_letter_outage_.failed(error.message, Clock::now());

@@ -62,7 +62,7 @@ class Pipeline {
   store::DeadLetterSink& dead_letters_;
   const ConsumerOptions& options_;
   const StopFlag& external_stop_;
-  StopFlag halt_;               ///< any stop: nothing new starts, polls are cut
+  StopFlag halt_;                 ///< any stop: nothing new starts, polls are cut
   std::atomic<bool> cut_{false};  ///< the stop's grace is over: calls in progress are cut
   RunStats& stats_;
   RunMetrics& metrics_;

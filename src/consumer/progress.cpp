@@ -22,8 +22,8 @@ std::string Progress::line(double seconds, const RunStats& stats, std::uint64_t 
       "progress: {} done ({:.1f} requests/s), {} rejected, {} dead-lettered, {} retries, {} in "
       "flight",
       stats.total(), seconds > 0 ? static_cast<double>(stats.total()) / seconds : 0.0,
-      stats.count_of(FinalOutcome::rejected), stats.count_of(FinalOutcome::dead_lettered),
-      retries, in_flight);
+      stats.count_of(FinalOutcome::rejected), stats.count_of(FinalOutcome::dead_lettered), retries,
+      in_flight);
 }
 
 }  // namespace wc::consumer

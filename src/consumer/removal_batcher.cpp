@@ -49,8 +49,7 @@ RemovalBatcher::Removed RemovalBatcher::ensure_removed(const std::string& lane) 
 void RemovalBatcher::flush_if_due() {
   {
     std::lock_guard lock(mutex_);
-    if (queued_.empty() || flushing_ ||
-        std::chrono::steady_clock::now() - oldest_ < max_delay_) {
+    if (queued_.empty() || flushing_ || std::chrono::steady_clock::now() - oldest_ < max_delay_) {
       return;
     }
   }
@@ -93,8 +92,7 @@ void RemovalBatcher::remove_now(std::vector<Item> items) {
       if (entry.lease_lost) {
         lost.push_back(std::move(entry));
       } else if (entry.error.fatal) {
-        failure = entry.request.key + ": applied but could not be removed: " +
-                  entry.error.message;
+        failure = entry.request.key + ": applied but could not be removed: " + entry.error.message;
       } else {
         transient = entry.error.message;
         pending.push_back(std::move(entry.request));
@@ -107,8 +105,8 @@ void RemovalBatcher::remove_now(std::vector<Item> items) {
     const auto now = std::chrono::steady_clock::now();
     source_outage_.failed(transient, now);
     if (auto exceeded = source_outage_.exceeded(now)) {
-      failure = pending.front().key + ": applied but could not be removed: request source " +
-                *exceeded;
+      failure =
+          pending.front().key + ": applied but could not be removed: request source " + *exceeded;
       break;
     }
     // Stopping: what is left stays in the source; applying it again later changes nothing.

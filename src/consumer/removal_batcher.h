@@ -31,8 +31,8 @@ class RemovalBatcher {
   /// `halt`: once raised, a removal that fails is not tried again (the requests stay in the
   /// source and a later run applies them again, which is safe).
   RemovalBatcher(source::RequestSource& source, std::size_t max_batch,
-                 std::chrono::milliseconds max_delay, Outage& source_outage,
-                 const StopFlag& halt, OnLeaseLost on_lease_lost);
+                 std::chrono::milliseconds max_delay, Outage& source_outage, const StopFlag& halt,
+                 OnLeaseLost on_lease_lost);
 
   /// Queues `request`, whose widget lane is `lane`; flushes on this thread when the batch is
   /// full.
@@ -82,7 +82,7 @@ class RemovalBatcher {
   std::vector<Item> queued_;
   std::chrono::steady_clock::time_point oldest_{};
   std::unordered_map<std::string, int> waiting_lanes_;  ///< queued or being flushed
-  std::unordered_set<std::string> lost_lanes_;  ///< a removal lost its lease; told once
+  std::unordered_set<std::string> lost_lanes_;          ///< a removal lost its lease; told once
   std::size_t in_flush_ = 0;
   bool flushing_ = false;
   std::optional<std::string> failure_;

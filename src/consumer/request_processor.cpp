@@ -44,9 +44,11 @@ Processed RequestProcessor::apply(const model::WidgetRequest& request,
   int attempts = 0;
   PollBackoff outage_backoff;
   while (true) {
-    if (attempts > 0 && halt_.stop_requested()) return given_back("the consumer is stopping", attempts);
+    if (attempts > 0 && halt_.stop_requested())
+      return given_back("the consumer is stopping", attempts);
     auto limits = limits_within(lease, cut_);
-    if (!limits) return given_back("lease lost: it ends too soon to apply the request safely", attempts);
+    if (!limits)
+      return given_back("lease lost: it ends too soon to apply the request safely", attempts);
     aws::CallScope scope(*limits);
     ++attempts;
     const auto started = Clock::now();

@@ -9,8 +9,7 @@ std::optional<StopReason> stop_due(const StopRules& rules, const StopState& stat
     return StopReason::max_runtime;
   }
   const bool idle = state.in_hand == 0 && state.last_fruitless_poll >= state.last_work;
-  if (idle && rules.idle_timeout.count() > 0 &&
-      state.now - state.last_work >= rules.idle_timeout) {
+  if (idle && rules.idle_timeout.count() > 0 && state.now - state.last_work >= rules.idle_timeout) {
     return StopReason::idle_timeout;
   }
   return std::nullopt;

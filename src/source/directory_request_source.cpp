@@ -211,9 +211,9 @@ util::Expected<std::optional<std::string>, SourceError> DirectoryRequestSource::
     const ssize_t n = ::read(file.fd, bytes.data() + used, bytes.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      return util::Unexpected(SourceError{"request '" + name + "' in " + describe() +
-                                              " cannot be read: " + std::strerror(errno),
-                                          false});
+      return util::Unexpected(SourceError{
+          "request '" + name + "' in " + describe() + " cannot be read: " + std::strerror(errno),
+          false});
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);

@@ -8,8 +8,8 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 

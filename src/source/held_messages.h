@@ -48,8 +48,7 @@ class HeldMessages {
   /// renewal: the queue may have handed it to another consumer, and renewing it now could
   /// succeed with a stale receipt handle on a lenient server. Returns their message ids, in
   /// receive order.
-  std::vector<std::string> expire(LeaseClock::time_point now,
-                                  std::vector<HeldMessage>& to_release);
+  std::vector<std::string> expire(LeaseClock::time_point now, std::vector<HeldMessage>& to_release);
 
   /// Forgets a message (deleted). Returns it, or nullopt when it was not held.
   std::optional<HeldMessage> take(const std::string& receipt);

@@ -10,7 +10,7 @@ namespace wc::source {
 
 namespace {
 
-constexpr int k_list_page = 1000;           // ListObjectsV2's own upper bound
+constexpr int k_list_page = 1000;             // ListObjectsV2's own upper bound
 constexpr std::size_t k_delete_batch = 1000;  // DeleteObjects' own upper bound
 
 bool is_folder_marker(const aws::S3Object& object) {
@@ -31,9 +31,9 @@ std::string S3RequestSource::describe() const { return "S3 bucket '" + bucket_ +
 SourceError S3RequestSource::error(const aws::AwsError& error, bool opening) const {
   // Opening, a call refused for any reason but a transient one will be refused again.
   const auto kind = aws::classify(error);
-  return SourceError{"request source " + describe() + ": " + error.describe(),
-                     kind == aws::ErrorClass::access ||
-                         (opening && kind == aws::ErrorClass::request)};
+  return SourceError{
+      "request source " + describe() + ": " + error.describe(),
+      kind == aws::ErrorClass::access || (opening && kind == aws::ErrorClass::request)};
 }
 
 util::Expected<void, SourceError> S3RequestSource::open() {
@@ -104,13 +104,14 @@ util::Expected<std::vector<LeasedRequest>, SourceError> S3RequestSource::poll(
       }
       continue;
     }
-    requests.push_back(LeasedRequest{objects[i].key, std::move(**body), objects[i].key, Lease{}, {}});
+    requests.push_back(
+        LeasedRequest{objects[i].key, std::move(**body), objects[i].key, Lease{}, {}});
   }
   return requests;
 }
 
-std::vector<util::Expected<std::optional<std::string>, SourceError>>
-S3RequestSource::read_bodies(const std::vector<aws::S3Object>& objects) {
+std::vector<util::Expected<std::optional<std::string>, SourceError>> S3RequestSource::read_bodies(
+    const std::vector<aws::S3Object>& objects) {
   std::vector<util::Expected<std::optional<std::string>, SourceError>> bodies(
       objects.size(), std::optional<std::string>());
   if (objects.size() == 1) {

@@ -64,9 +64,9 @@ std::string SqsRequestSource::describe() const {
 SourceError SqsRequestSource::error(const aws::AwsError& error, bool opening) const {
   // Opening, a call refused for any reason but a transient one will be refused again.
   const auto kind = aws::classify(error);
-  return SourceError{"request source " + describe() + ": " + error.describe(),
-                     kind == aws::ErrorClass::access ||
-                         (opening && kind == aws::ErrorClass::request)};
+  return SourceError{
+      "request source " + describe() + ": " + error.describe(),
+      kind == aws::ErrorClass::access || (opening && kind == aws::ErrorClass::request)};
 }
 
 void SqsRequestSource::warn(const std::string& message) const {
@@ -247,12 +247,12 @@ util::Expected<std::vector<NotRemoved>, SourceError> SqsRequestSource::acknowled
         request.lease.lose();
         lost(request, "the queue refused its receipt handle (" + failure.code + ")");
       } else {
-        not_removed.push_back(NotRemoved{
-            request,
-            SourceError{"request source " + describe() + ": DeleteMessageBatch entry " +
-                            request.key + ": " + failure.code + ": " + failure.message,
-                        false},
-            false});
+        not_removed.push_back(
+            NotRemoved{request,
+                       SourceError{"request source " + describe() + ": DeleteMessageBatch entry " +
+                                       request.key + ": " + failure.code + ": " + failure.message,
+                                   false},
+                       false});
       }
     }
     for (std::size_t i = first; i < last; ++i) {

@@ -58,10 +58,9 @@ void VisibilityHeartbeat::beat(LeaseClock::time_point now) {
         "lease lost: {} held message(s) ({}{}) became visible to other consumers before their "
         "visibility could be extended; they will not be applied here{}",
         expired.size(), expired.front(), expired.size() > 1 ? ", ..." : "",
-        to_release.empty()
-            ? ""
-            : fmt::format(" (and {} later message(s) of their groups given back)",
-                          to_release.size())));
+        to_release.empty() ? ""
+                           : fmt::format(" (and {} later message(s) of their groups given back)",
+                                         to_release.size())));
   }
   if (!to_release.empty()) release_(to_release);
   auto due = held_.due(now, held_.term() * 2 / 3);
@@ -101,8 +100,9 @@ void VisibilityHeartbeat::renew_batch(const std::vector<HeldMessages::Due>& batc
   if (on_leases_) on_leases_(receipts.size(), lost);
   // A refused message itself is not ours any more: only its group's later ones go back.
   std::erase_if(to_release, [&](const HeldMessage& message) {
-    return std::any_of(result->begin(), result->end(),
-                       [&](const RenewFailure& failure) { return failure.receipt == message.receipt; });
+    return std::any_of(result->begin(), result->end(), [&](const RenewFailure& failure) {
+      return failure.receipt == message.receipt;
+    });
   });
   if (!to_release.empty()) release_(to_release);
 }

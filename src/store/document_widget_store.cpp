@@ -7,11 +7,16 @@ namespace wc::store {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::created: return "created";
-    case Outcome::replaced: return "replaced";
-    case Outcome::updated: return "updated";
-    case Outcome::deleted: return "deleted";
-    case Outcome::missing: return "missing";
+    case Outcome::created:
+      return "created";
+    case Outcome::replaced:
+      return "replaced";
+    case Outcome::updated:
+      return "updated";
+    case Outcome::deleted:
+      return "deleted";
+    case Outcome::missing:
+      return "missing";
   }
   return "unknown";
 }
@@ -23,8 +28,10 @@ util::Expected<Outcome, StoreError> DocumentWidgetStore::apply(
     const model::WidgetRequest& request) {
   std::string key = model::widget_key(request.owner, request.widget_id);
   switch (request.type) {
-    case model::RequestType::create: return create(request, key);
-    case model::RequestType::update: return update(request, key);
+    case model::RequestType::create:
+      return create(request, key);
+    case model::RequestType::update:
+      return update(request, key);
     case model::RequestType::remove: {
       auto removed = backend_->remove(key);
       if (!removed) return util::Unexpected(std::move(removed).error());
@@ -34,8 +41,8 @@ util::Expected<Outcome, StoreError> DocumentWidgetStore::apply(
   return util::Unexpected(StoreError{StoreErrorKind::request, "unknown request type"});
 }
 
-util::Expected<Outcome, StoreError> DocumentWidgetStore::create(
-    const model::WidgetRequest& request, const std::string& key) {
+util::Expected<Outcome, StoreError> DocumentWidgetStore::create(const model::WidgetRequest& request,
+                                                                const std::string& key) {
   std::string json = model::to_json(model::widget_from_create(request));
   auto written = backend_->put(key, json, /*only_if_absent=*/true);
   if (!written) return util::Unexpected(std::move(written).error());
@@ -45,8 +52,8 @@ util::Expected<Outcome, StoreError> DocumentWidgetStore::create(
   return Outcome::replaced;
 }
 
-util::Expected<Outcome, StoreError> DocumentWidgetStore::update(
-    const model::WidgetRequest& request, const std::string& key) {
+util::Expected<Outcome, StoreError> DocumentWidgetStore::update(const model::WidgetRequest& request,
+                                                                const std::string& key) {
   auto stored = backend_->get(key);
   if (!stored) return util::Unexpected(std::move(stored).error());
   if (!stored->has_value()) return Outcome::missing;

@@ -1,13 +1,12 @@
 #include "store/sqs_dead_letters.h"
 
-#include "store/store_error.h"
-
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "aws/encoding.h"
+#include "store/store_error.h"
 
 namespace wc::store {
 

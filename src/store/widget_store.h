@@ -17,15 +17,15 @@ enum class Outcome {
   replaced,  ///< a create of a widget that existed
   updated,
   deleted,
-  missing,   ///< an update or delete of a widget that does not exist: nothing changed
+  missing,  ///< an update or delete of a widget that does not exist: nothing changed
 };
 
 std::string_view to_string(Outcome outcome);
 
 enum class StoreErrorKind {
-  transient,  ///< retries exhausted on a transient failure: the store may be down
-  request,    ///< the store refused this request only; others may succeed
-  fatal,      ///< the store is missing or refuses our credentials: nothing will succeed
+  transient,    ///< retries exhausted on a transient failure: the store may be down
+  request,      ///< the store refused this request only; others may succeed
+  fatal,        ///< the store is missing or refuses our credentials: nothing will succeed
   interrupted,  ///< cut short by a stop or the request's lease ending: applied or not, unknown
 };
 

@@ -27,9 +27,7 @@ Unexpected(E) -> Unexpected<E>;
 template <typename T, typename E>
 class [[nodiscard]] Expected {
  public:
-  Expected()
-    requires std::is_default_constructible_v<T>
-      : state_(std::in_place_index<0>) {}
+  Expected() requires std::is_default_constructible_v<T> : state_(std::in_place_index<0>) {}
   Expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
   template <typename G>
   Expected(Unexpected<G> error)  // NOLINT

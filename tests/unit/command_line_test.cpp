@@ -76,8 +76,8 @@ TEST(CommandLine, ConcurrencyDefaultsTo32) {
 }
 
 TEST(CommandLine, AwsOptionsAreKept) {
-  Config config = parse_ok({"--region", "eu-west-1", "--profile", "p", "--endpoint-url",
-                            "http://127.0.0.1:5000"});
+  Config config = parse_ok(
+      {"--region", "eu-west-1", "--profile", "p", "--endpoint-url", "http://127.0.0.1:5000"});
   EXPECT_EQ(config.aws.region, "eu-west-1");
   EXPECT_EQ(config.aws.profile, "p");
   EXPECT_EQ(config.aws.endpoint_url, "http://127.0.0.1:5000");
@@ -99,23 +99,22 @@ TEST_P(CommandLineUsageError, ExitsTwoWithOneLineNamingTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     SpecCases, CommandLineUsageError,
-    testing::Values(
-        UsageCase{{"--bogus"}, "--bogus"},
-        UsageCase{{"-wb", "w"}, "no request source"},
-        UsageCase{{"-rb", "r"}, "no widget store"},
-        UsageCase{{"-rb", "r", "--requests-dir", "d", "-wb", "w"}, "one request source only"},
-        UsageCase{{"-rb", "r", "-wb", "w", "-dt", "t"}, "one widget store only"},
-        UsageCase{{"-ss", "S3", "-rb", "r", "-dt", "t"}, "-ss S3"},
-        UsageCase{{"-ss", "DynamoDB", "-rb", "r", "-wb", "w"}, "-ss DynamoDB"},
-        UsageCase{{"-ss", "S3", "-rb", "r"}, "-wb"},
-        UsageCase{{"-ss", "Mongo", "-rb", "r", "-wb", "w"}, "Mongo"},
-        UsageCase{{"--idle-timeout", "-1"}, "idle-timeout"},
-        UsageCase{{"--idle-timeout", "soon"}, "idle-timeout"},
-        UsageCase{{"--max-runtime", "x"}, "max-runtime"},
-        UsageCase{{"--concurrency", "0"}, "concurrency"},
-        UsageCase{{"--metrics-port", "70000"}, "metrics-port"},
-        UsageCase{{"--dead-letter-dir", "d", "--dead-letter-bucket", "b"},
-                  "one dead-letter place only"}));
+    testing::Values(UsageCase{{"--bogus"}, "--bogus"}, UsageCase{{"-wb", "w"}, "no request source"},
+                    UsageCase{{"-rb", "r"}, "no widget store"},
+                    UsageCase{{"-rb", "r", "--requests-dir", "d", "-wb", "w"},
+                              "one request source only"},
+                    UsageCase{{"-rb", "r", "-wb", "w", "-dt", "t"}, "one widget store only"},
+                    UsageCase{{"-ss", "S3", "-rb", "r", "-dt", "t"}, "-ss S3"},
+                    UsageCase{{"-ss", "DynamoDB", "-rb", "r", "-wb", "w"}, "-ss DynamoDB"},
+                    UsageCase{{"-ss", "S3", "-rb", "r"}, "-wb"},
+                    UsageCase{{"-ss", "Mongo", "-rb", "r", "-wb", "w"}, "Mongo"},
+                    UsageCase{{"--idle-timeout", "-1"}, "idle-timeout"},
+                    UsageCase{{"--idle-timeout", "soon"}, "idle-timeout"},
+                    UsageCase{{"--max-runtime", "x"}, "max-runtime"},
+                    UsageCase{{"--concurrency", "0"}, "concurrency"},
+                    UsageCase{{"--metrics-port", "70000"}, "metrics-port"},
+                    UsageCase{{"--dead-letter-dir", "d", "--dead-letter-bucket", "b"},
+                              "one dead-letter place only"}));
 
 // Issue 13, item 11: every duration and number flag says what is wrong in words a user reads.
 INSTANTIATE_TEST_SUITE_P(

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -181,8 +181,7 @@ TEST_P(ConsumerTest, StoreThatStaysUnreachableEndsTheRunAfterTheOutageTimeout) {
   outage_timeout = std::chrono::milliseconds(300);
   RunResult result = run();
   EXPECT_EQ(result.reason, StopReason::fatal_error);
-  EXPECT_NE(result.fatal_error.find("widget store memory store unreachable for"),
-            std::string::npos)
+  EXPECT_NE(result.fatal_error.find("widget store memory store unreachable for"), std::string::npos)
       << result.fatal_error;
   EXPECT_TRUE(dead_letters.letters.empty());
   EXPECT_EQ(source.requests.size(), 1u);
@@ -267,8 +266,8 @@ TEST_P(ConsumerTest, RequestsOfOneWidgetApplyInOrderEachRemovedBeforeTheNext) {
   char key[32];
   for (int i = 1; i < k_requests; ++i) {
     std::snprintf(key, sizeof key, "%03d", i);
-    for (const auto& id : widgets) source.requests["x" + std::string(key) + id] =
-        update(id, "x" + std::string(key) + id);
+    for (const auto& id : widgets)
+      source.requests["x" + std::string(key) + id] = update(id, "x" + std::string(key) + id);
   }
   RunResult result = run();
   EXPECT_EQ(result.stats.total(), static_cast<std::uint64_t>(k_requests * 3));
@@ -298,8 +297,9 @@ TEST_P(ConsumerTest, RequestsOfOneWidgetApplyInOrderEachRemovedBeforeTheNext) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Concurrency, ConsumerTest, testing::Values(1, 32),
-                         [](const auto& info) { return "concurrency" + std::to_string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Concurrency, ConsumerTest, testing::Values(1, 32), [](const auto& info) {
+  return "concurrency" + std::to_string(info.param);
+});
 
 }  // namespace
 }  // namespace wc::consumer

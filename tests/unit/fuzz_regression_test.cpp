@@ -16,8 +16,8 @@ namespace {
 
 std::vector<std::string> keys_as_a_server_reads_them(const std::string& body) {
   pugi::xml_document document;
-  EXPECT_TRUE(document.load_buffer(body.data(), body.size(),
-                                   pugi::parse_default | pugi::parse_ws_pcdata));
+  EXPECT_TRUE(
+      document.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata));
   std::vector<std::string> keys;
   for (pugi::xml_node object : document.child("Delete").children("Object")) {
     keys.emplace_back(object.child_value("Key"));

@@ -23,15 +23,15 @@ inline std::string live_env(const char* name) {
 }  // namespace wc::testing_support
 
 /// In SetUp(): the endpoint in `variable`, or skip (fail under scripts/test.sh) when unset.
-#define WC_REQUIRE_LIVE_ENDPOINT(endpoint, variable)                                    \
-  do {                                                                                  \
-    (endpoint) = ::wc::testing_support::live_env(variable);                             \
-    if ((endpoint).empty()) {                                                           \
-      if (::wc::testing_support::servers_required()) {                                  \
+#define WC_REQUIRE_LIVE_ENDPOINT(endpoint, variable)                                      \
+  do {                                                                                    \
+    (endpoint) = ::wc::testing_support::live_env(variable);                               \
+    if ((endpoint).empty()) {                                                             \
+      if (::wc::testing_support::servers_required()) {                                    \
         FAIL() << (variable) << " is not set, but WC_REQUIRE_SERVERS=1: the server this " \
-               << "test needs was not started";                                         \
-      }                                                                                 \
-      GTEST_SKIP() << (variable) << " is not set: no server to test against "           \
-                   << "(scripts/test.sh starts one)";                                   \
-    }                                                                                   \
+               << "test needs was not started";                                           \
+      }                                                                                   \
+      GTEST_SKIP() << (variable) << " is not set: no server to test against "             \
+                   << "(scripts/test.sh starts one)";                                     \
+    }                                                                                     \
   } while (false)

@@ -43,12 +43,12 @@ class MemorySource : public source::RequestSource {
   std::map<std::string, std::string> requests;  // key -> body, in key order
   std::vector<std::string> removed;
   std::vector<std::string> given_back;
-  bool fail_remove = false;          // acknowledge fails transiently
-  bool fatal_remove = false;         // acknowledge fails for good
+  bool fail_remove = false;   // acknowledge fails transiently
+  bool fatal_remove = false;  // acknowledge fails for good
   bool fatal_poll = false;
-  int transient_polls = 0;           // the next polls fail transiently
+  int transient_polls = 0;                         // the next polls fail transiently
   std::map<std::string, source::Lease> lease_for;  // key -> the lease to hand out with it
-  std::vector<std::string>* events = nullptr;  // "apply LABEL" / "remove KEY", in order
+  std::vector<std::string>* events = nullptr;      // "apply LABEL" / "remove KEY", in order
   std::recursive_mutex mutex;  // shared with MemoryDocuments, which logs to `events` too
   int polls = 0;
   bool redeliver = false;
@@ -70,8 +70,8 @@ class MemorySource : public source::RequestSource {
       if (handed_out_.count(key)) continue;
       handed_out_.insert(key);
       auto lease = lease_for.find(key);
-      out.push_back(LeasedRequest{key, body, key,
-                                  lease == lease_for.end() ? source::Lease{} : lease->second, {}});
+      out.push_back(LeasedRequest{
+          key, body, key, lease == lease_for.end() ? source::Lease{} : lease->second, {}});
     }
     return out;
   }
@@ -121,7 +121,8 @@ class MemoryDocuments : public store::DocumentBackend {
   util::Expected<void, StoreError> check() override {
     std::lock_guard lock(mutex);
     if (down_ && !failures.empty()) {
-      return util::Unexpected(StoreError{StoreErrorKind::transient, "memory store does not answer"});
+      return util::Unexpected(
+          StoreError{StoreErrorKind::transient, "memory store does not answer"});
     }
     if (healthy) return {};
     return util::Unexpected(StoreError{unhealthy_kind, "memory store is down"});

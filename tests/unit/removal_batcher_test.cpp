@@ -23,10 +23,10 @@ struct RemovalBatcherTest : ::testing::Test {
   Outage outage{200ms};
   StopFlag halt;
   std::vector<std::string> lost;
-  RemovalBatcher batcher{source, 3, 1h, outage, halt,
-                         [this](const source::NotRemoved& entry) {
-                           lost.push_back(entry.request.key);
-                         }};
+  RemovalBatcher batcher{
+      source, 3,    1h,
+      outage, halt, [this](const source::NotRemoved& entry) {
+                           lost.push_back(entry.request.key); }};
   void SetUp() override {
     for (const char* key : {"a", "b", "c", "d"}) source.requests[key] = "{}";
   }
@@ -114,8 +114,9 @@ TEST(RemovalBatcherLease, LostLeaseStopsItsLaneOnceAndIsNotAFailure) {
   Outage outage(1s);
   StopFlag halt;
   std::vector<std::string> lost;
-  RemovalBatcher batcher(source, 10, 1h, outage, halt,
-                         [&](const source::NotRemoved& entry) { lost.push_back(entry.request.key); });
+  RemovalBatcher batcher(source, 10, 1h, outage, halt, [&](const source::NotRemoved& entry) {
+    lost.push_back(entry.request.key);
+  });
   batcher.add(leased("a"), "w1");
   batcher.add(leased("b"), "w2");
   EXPECT_EQ(batcher.ensure_removed("w2"), RemovalBatcher::Removed::lease_lost);

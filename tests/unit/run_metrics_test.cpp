@@ -3,8 +3,6 @@
 
 #include "consumer/run_metrics.h"
 
-#include "memory_backends.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +12,7 @@
 
 #include "consumer/consumer.h"
 #include "consumer/store_probe.h"
+#include "memory_backends.h"
 
 namespace wc::consumer {
 namespace {

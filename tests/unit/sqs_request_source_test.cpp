@@ -32,7 +32,8 @@ std::string attributes(int visibility, bool fifo, bool redrive = false) {
   Json values = {{"VisibilityTimeout", std::to_string(visibility)},
                  {"FifoQueue", fifo ? "true" : "false"}};
   if (redrive) {
-    values["RedrivePolicy"] = R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:0:dlq","maxReceiveCount":"5"})";
+    values["RedrivePolicy"] =
+        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:0:dlq","maxReceiveCount":"5"})";
   }
   return Json{{"Attributes", values}}.dump();
 }
