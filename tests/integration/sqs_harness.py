@@ -116,3 +116,21 @@ def aws_calls(result: h.RunResult) -> int:
         raise AssertionError("no summary with an 'AWS: N calls' line in the output"
                              + result.describe())
     return summary.aws_calls
+
+
+class AtomicSqsTestCase(h.ConsumerTestCase):
+    """Tests of several consumers on one FIFO queue: a moto with atomic SQS message operations
+    of the class's own (self.endpoint), clients for it, a workdir and the consumer's env."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto_server = AtomicSqsMoto().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto_server.stop()
+
+    def setUp(self):
+        self.endpoint = self.moto_server.endpoint
+        self.sqs = sqs_client(self.endpoint)
+        self.use_moto(self.endpoint)

@@ -56,21 +56,7 @@ LEASE_LOST_RE = re.compile(r"lease lost|cut short: no time left before its deadl
 REDELIVERED_RE = re.compile(r": delivered \d+ times; ")
 
 
-class LostLeases(h.ConsumerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = sq.AtomicSqsMoto().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-
-    def setUp(self):
-        self.endpoint = self.moto.endpoint
-        self.sqs = sq.sqs_client(self.endpoint)
-        self.s3 = h.s3_client(self.endpoint)
-        self.work = self.workdir()
-        self.env = h.consumer_env(self.work)
+class LostLeases(sq.AtomicSqsTestCase):
 
     def prepare(self) -> None:
         """The workload, in a FIFO queue, one group per widget (as widget-producer --queue

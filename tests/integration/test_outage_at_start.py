@@ -25,10 +25,7 @@ K_IDLE_TIMEOUT_S = 1
 
 class OutageAtStart(h.ConsumerTestCase):
     def setUp(self):
-        self.moto = h.shared_moto().endpoint
-        self.s3 = h.s3_client(self.moto)
-        self.work = self.workdir()
-        self.env = h.consumer_env(self.work)
+        self.use_moto()
         self.requests_dir = self.work.root / "requests"
         self.widgets_dir = self.work.root / "widgets"
 

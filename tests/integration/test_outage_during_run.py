@@ -39,10 +39,7 @@ def failed_health_checks(log_dir) -> int:
 
 class OutageDuringRun(ReliabilityTestCase):
     def setUp(self):
-        self.moto = h.shared_moto().endpoint
-        self.s3 = h.s3_client(self.moto)
-        self.work = self.workdir()
-        self.env = h.consumer_env(self.work)
+        self.use_moto()
         self.requests_dir = self.work.root / "requests"
         self.widgets_dir = self.work.root / "widgets"
         self.endpoint = oh.SwitchableEndpoint(self.moto)

@@ -24,21 +24,7 @@ K_START_MS = 1_700_000_000_000
 K_CONSUMERS = 3
 
 
-class FifoQueueAcrossConsumers(h.ConsumerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = sq.AtomicSqsMoto().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-
-    def setUp(self):
-        self.endpoint = self.moto.endpoint
-        self.sqs = sq.sqs_client(self.endpoint)
-        self.s3 = h.s3_client(self.endpoint)
-        self.work = self.workdir()
-        self.env = h.consumer_env(self.work)
+class FifoQueueAcrossConsumers(sq.AtomicSqsTestCase):
 
     def prepare(self, visibility_timeout: int) -> None:
         """Generates the workload, computes the oracle, and fills a FIFO queue with it."""

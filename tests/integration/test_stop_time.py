@@ -33,10 +33,7 @@ K_WORKLOAD = dict(count=40, widgets=8)
 
 class StopTimeCase(h.ConsumerTestCase):
     def setUp(self):
-        self.moto = h.shared_moto().endpoint
-        self.s3 = h.s3_client(self.moto)
-        self.work = self.workdir()
-        self.env = h.consumer_env(self.work)
+        self.use_moto()
         self.requests_dir = self.work.root / "requests"
         self.requests_dir.mkdir()
 

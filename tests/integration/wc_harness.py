@@ -601,6 +601,14 @@ class ConsumerTestCase(unittest.TestCase):
             with self.subTest(concurrency=level):
                 check(*args, level)
 
+    def use_moto(self, endpoint: str | None = None) -> None:
+        """The common set-up: self.moto (the shared moto's endpoint unless one is given),
+        self.s3, a fresh self.work and the consumer's self.env."""
+        self.moto = endpoint or shared_moto().endpoint
+        self.s3 = s3_client(self.moto)
+        self.work = self.workdir()
+        self.env = consumer_env(self.work)
+
     def workdir(self) -> Workdir:
         work = Workdir.create()
         self.addCleanup(work.remove)
