@@ -79,23 +79,28 @@ int CurlTransfer::on_timer(CURLM*, long timeout_ms, void* self) {
   return 0;
 }
 
-CURLcode CurlTransfer::perform(const std::atomic<bool>* cancel) {
+CURLcode CurlTransfer::perform(const std::atomic<bool>* cancel,
+                               std::optional<Clock::time_point> deadline) {
+  if (deadline && Clock::now() >= *deadline) return CURLE_OPERATION_TIMEDOUT;
   if (CURLMcode added = curl_multi_add_handle(multi_, easy_); added != CURLM_OK) {
     return easy_code(added);
   }
   int running = 1;
   CURLMcode code = curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
   bool cancelled = false;
+  bool late = false;
   while (code == CURLM_OK && running > 0) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       cancelled = true;
       break;
     }
-    code = step(running, cancel != nullptr);
+    code = step(running, cancel != nullptr, deadline, late);
+    if (late) break;
   }
 
   std::optional<CURLcode> result;
   if (cancelled) result = CURLE_ABORTED_BY_CALLBACK;
+  if (late) result = CURLE_OPERATION_TIMEDOUT;
   int queued = 0;
   while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
     if (message->msg == CURLMSG_DONE && message->easy_handle == easy_) {
@@ -115,14 +120,24 @@ int CurlTransfer::wait_milliseconds(bool cancellable) const {
   return static_cast<int>(std::clamp<long long>(left.count(), 0, cap));
 }
 
-CURLMcode CurlTransfer::step(int& running, bool cancellable) {
-  const int wait_ms = wait_milliseconds(cancellable);
+CURLMcode CurlTransfer::step(int& running, bool cancellable,
+                             const std::optional<Clock::time_point>& deadline, bool& late) {
+  int wait_ms = wait_milliseconds(cancellable);
+  if (deadline) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+    wait_ms = static_cast<int>(std::clamp<long long>(left.count(), 0, wait_ms));
+  }
   waits_.clear();
   for (const Watched& entry : watched_)
     waits_.push_back({entry.socket, poll_events(entry.what), 0});
   // With no socket to watch (between connection attempts, say) the poll is a plain sleep.
   const int ready = wait_ms == 0 ? 0 : ::poll(waits_.data(), waits_.size(), wait_ms);
   if (ready < 0) return errno == EINTR ? CURLM_OK : CURLM_INTERNAL_ERROR;
+  // Woken past the deadline (it passed, or the process was frozen): curl must send nothing more.
+  if (deadline && Clock::now() >= *deadline) {
+    late = true;
+    return CURLM_OK;
+  }
   if (ready == 0) {
     // A cancellable wait may end before curl's timer: nothing to tell curl then.
     if (timer_ && Clock::now() < *timer_) return CURLM_OK;

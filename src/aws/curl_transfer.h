@@ -31,8 +31,12 @@ class CurlTransfer {
   CURL* easy() const { return easy_; }
 
   /// Runs the transfer set up on easy() to its end and returns what curl_easy_perform would;
-  /// CURLE_ABORTED_BY_CALLBACK when `cancel` was raised meanwhile (checked every ~50 ms).
-  CURLcode perform(const std::atomic<bool>* cancel = nullptr);
+  /// CURLE_ABORTED_BY_CALLBACK when `cancel` was raised meanwhile (checked every ~50 ms), and
+  /// CURLE_OPERATION_TIMEDOUT once `deadline` has passed. The deadline is checked before the
+  /// transfer starts and again each time the thread wakes, before curl may send anything: a
+  /// process frozen (SIGSTOP, a VM pause) past it sends nothing more when it resumes.
+  CURLcode perform(const std::atomic<bool>* cancel = nullptr,
+                   std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -47,7 +51,9 @@ class CurlTransfer {
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
 
   /// Waits for a watched socket or curl's timer, then lets curl act on what happened.
-  CURLMcode step(int& running, bool cancellable);
+  /// Sets `late` (and tells curl nothing) when `deadline` passed while it waited.
+  CURLMcode step(int& running, bool cancellable, const std::optional<Clock::time_point>& deadline,
+                 bool& late);
   int wait_milliseconds(bool cancellable) const;
 
   CURL* easy_ = nullptr;

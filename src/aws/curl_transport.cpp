@@ -188,7 +188,7 @@ util::Expected<HttpResponse, TransportError> CurlTransport::send(const HttpReque
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
 
-  const CURLcode code = handle->perform(limits.cancel);
+  const CURLcode code = handle->perform(limits.cancel, limits.deadline);
   long connects = 0;
   if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
     connections_opened_ += static_cast<std::uint64_t>(connects);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/call_limits.h"
 #include "aws/error_class.h"
 #include "fake_transport.h"
 
@@ -50,6 +51,42 @@ TEST_F(CallerTest, TransientFailureIsRetriedAndReportedToTheObserver) {
   EXPECT_EQ(events[0].resource, "queue 'q'");
   EXPECT_EQ(events[0].attempt, 1);
   EXPECT_EQ(events[0].reason, "SlowDown (HTTP 503): msg");
+}
+
+TEST_F(CallerTest, NoAttemptStartsPastTheThreadsDeadline) {
+  CallScope late({CallClock::now() - std::chrono::milliseconds{1}, nullptr});
+  auto response = caller.send(call, body_as_code);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, k_deadline_error);
+  EXPECT_EQ(classify(response.error()), ErrorClass::interrupted);
+  EXPECT_TRUE(transport->sent().empty());
+}
+
+TEST_F(CallerTest, ARaisedCancelFlagEndsTheCallBeforeItsNextAttempt) {
+  std::atomic<bool> cancel{true};
+  CallScope cancelled({std::nullopt, &cancel});
+  auto response = caller.send(call, body_as_code);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, k_cancelled_error);
+  EXPECT_TRUE(transport->sent().empty());
+}
+
+TEST(CallerBackOff, ABackOffThatWouldEndPastTheDeadlineIsNotWaited) {
+  auto transport = std::make_shared<FakeTransport>();
+  RetryPolicy slow;
+  slow.max_attempts = 6;
+  slow.base_delay = std::chrono::milliseconds{5'000};
+  slow.max_delay = std::chrono::milliseconds{5'000};
+  AwsCaller caller{test_config(), transport, slow, {}, false};
+  for (int i = 0; i < 6; ++i) transport->answer(503, "SlowDown");
+  const auto started = CallClock::now();
+  CallScope bounded({started + std::chrono::milliseconds{300}, nullptr});
+  auto response = caller.send(
+      {"SendMessage", "queue 'q'", HttpRequest{"POST", "http://127.0.0.1:4566", "/", {}, {}, ""}},
+      body_as_code);
+  ASSERT_FALSE(response);
+  EXPECT_LT(CallClock::now() - started, std::chrono::milliseconds{300});
+  EXPECT_LT(transport->sent().size(), 6u) << "the attempts end with the deadline";
 }
 
 TEST_F(CallerTest, EveryAttemptIsSignedWithItsOwnHeaders) {

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "aws/call_limits.h"
+
 namespace wc::aws {
 namespace {
 
@@ -273,6 +275,43 @@ TEST(CurlTransport, ServerThatNeverAnswersTimesOut) {
   auto response = transport.send(request_to(silent, "GET", "/b/k"));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().kind, TransportErrorKind::timeout) << response.error().message;
+}
+
+// aws::CallLimits: a call whose deadline passed (a lease that ended while the process was
+// frozen, say) sends nothing; a cancel flag ends a call in progress; a deadline cuts a slow one.
+TEST(CurlTransport, CallWhoseDeadlinePassedBeforeItStartsSendsNothing) {
+  ScriptedServer server([](const std::string&) { return ok_response("applied"); });
+  aws::CallScope late({aws::CallClock::now() - std::chrono::milliseconds{1}, nullptr});
+  auto response = CurlTransport().send(request_to(server, "PUT", "/b/k"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, TransportErrorKind::timeout);
+  EXPECT_EQ(server.accepted(), 0) << "not even a connection";
+}
+
+TEST(CurlTransport, DeadlineCutsACallInProgress) {
+  ScriptedServer silent([](const std::string&) { return std::string(); }, false);
+  const auto started = std::chrono::steady_clock::now();
+  aws::CallScope bounded({aws::CallClock::now() + std::chrono::milliseconds{200}, nullptr});
+  auto response = CurlTransport().send(request_to(silent, "GET", "/b/k"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, TransportErrorKind::timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds{1'000});
+}
+
+TEST(CurlTransport, CancelFlagEndsACallInProgress) {
+  ScriptedServer silent([](const std::string&) { return std::string(); }, false);
+  std::atomic<bool> cancel{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    cancel = true;
+  });
+  const auto started = std::chrono::steady_clock::now();
+  aws::CallScope cancellable({std::nullopt, &cancel});
+  auto response = CurlTransport().send(request_to(silent, "GET", "/b/k"));
+  stopper.join();
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, TransportErrorKind::cancelled);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds{1'000});
 }
 
 TEST(CurlTransport, BodyCutShortIsAReset) {
