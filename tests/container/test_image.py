@@ -27,6 +27,7 @@ sys.path.insert(0, str(HERE.parent / "integration"))
 
 import dynamodb_harness as dh  # noqa: E402
 import sqs_harness as sh  # noqa: E402
+import servers  # noqa: E402
 import wc_harness as h  # noqa: E402
 
 IMAGE = os.environ.get("WC_IMAGE", "localhost/widget-consumer:test")
@@ -52,11 +53,7 @@ def http_get(url: str) -> tuple[int, str]:
 
 
 def free_port() -> int:
-    for _ in range(50):
-        port = 30000 + int.from_bytes(os.urandom(2), "big") % 10000
-        if h._port_is_free(port):
-            return port
-    raise h.PrerequisiteMissing("no free port for the metrics endpoint")
+    return servers._free_port(30000, 39999)
 
 
 class Container:
