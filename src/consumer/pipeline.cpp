@@ -40,11 +40,12 @@ Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
       metrics_(metrics),
       stop_rules_{options.idle_timeout, options.max_runtime},
       source_outage_(options.outage_timeout),
+      removal_outage_(options.outage_timeout),
       store_outage_(options.outage_timeout),
       dead_letter_outage_(options.outage_timeout),
       processor_(store, store_outage_, halt_, cut_, metrics),
       removals_(source, std::max<std::size_t>(options.max_removal_batch, 1),
-                options.max_removal_delay, source_outage_, halt_,
+                options.max_removal_delay, removal_outage_, halt_,
                 [&metrics](const source::NotRemoved& lost) {
                   metrics.leases_lost(1);
                   spdlog::warn(
@@ -244,7 +245,8 @@ bool Pipeline::run_entry(Entry& entry) {
     std::string reason = entry.request.exhausted;
     if (auto last = last_errors_.of(key)) reason += "; last error here: " + *last;
     spdlog::error("{}: {}", key, reason);
-    if (!dead_letter(entry, reason, 0)) return false;
+    // Each delivery was a chance to apply it: the dead letter counts them as attempts.
+    if (!dead_letter(entry, reason, static_cast<int>(entry.request.deliveries))) return false;
   } else if (!entry.valid) {
     spdlog::error("{}: rejected: {}", key, entry.rejection);
     if (!dead_letter(entry, entry.rejection, 1)) return false;

@@ -68,6 +68,9 @@ class Pipeline {
   RunMetrics& metrics_;
   StopRules stop_rules_;
   Outage source_outage_;
+  /// Removals keep their own clock: polls that answer must not hide deletes that keep failing
+  /// (a queue that hands out messages but refuses DeleteMessageBatch is down for us).
+  Outage removal_outage_;
   Outage store_outage_;
   Outage dead_letter_outage_;
   LastErrors last_errors_;

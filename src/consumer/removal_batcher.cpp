@@ -5,12 +5,12 @@
 namespace wc::consumer {
 
 RemovalBatcher::RemovalBatcher(source::RequestSource& source, std::size_t max_batch,
-                               std::chrono::milliseconds max_delay, Outage& source_outage,
+                               std::chrono::milliseconds max_delay, Outage& outage,
                                const StopFlag& halt, OnLeaseLost on_lease_lost)
     : source_(source),
       max_batch_(max_batch),
       max_delay_(max_delay),
-      source_outage_(source_outage),
+      outage_(outage),
       halt_(halt),
       on_lease_lost_(std::move(on_lease_lost)) {}
 
@@ -99,12 +99,12 @@ void RemovalBatcher::remove_now(std::vector<Item> items) {
       }
     }
     if (pending.empty()) {
-      source_outage_.answered();
+      outage_.answered();
       break;
     }
     const auto now = std::chrono::steady_clock::now();
-    source_outage_.failed(transient, now);
-    if (auto exceeded = source_outage_.exceeded(now)) {
+    outage_.failed(transient, now);
+    if (auto exceeded = outage_.exceeded(now)) {
       failure =
           pending.front().key + ": applied but could not be removed: request source " + *exceeded;
       break;

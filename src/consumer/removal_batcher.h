@@ -28,10 +28,11 @@ class RemovalBatcher {
   /// again changes nothing) but worth a warning.
   using OnLeaseLost = std::function<void(const source::NotRemoved&)>;
 
-  /// `halt`: once raised, a removal that fails is not tried again (the requests stay in the
-  /// source and a later run applies them again, which is safe).
+  /// `outage`: this batcher's own clock for the outage rule (removals only; polls that answer
+  /// do not reset it). `halt`: once raised, a removal that fails is not tried again (the requests
+  /// stay in the source and a later run applies them again, which is safe).
   RemovalBatcher(source::RequestSource& source, std::size_t max_batch,
-                 std::chrono::milliseconds max_delay, Outage& source_outage, const StopFlag& halt,
+                 std::chrono::milliseconds max_delay, Outage& outage, const StopFlag& halt,
                  OnLeaseLost on_lease_lost);
 
   /// Queues `request`, whose widget lane is `lane`; flushes on this thread when the batch is
@@ -73,7 +74,7 @@ class RemovalBatcher {
   source::RequestSource& source_;
   std::size_t max_batch_;
   std::chrono::milliseconds max_delay_;
-  Outage& source_outage_;
+  Outage& outage_;
   const StopFlag& halt_;
   OnLeaseLost on_lease_lost_;
 

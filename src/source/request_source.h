@@ -21,6 +21,10 @@ struct LeasedRequest {
   /// Set when the source has given up on the request before it is applied (a queue message
   /// received more often than --max-receives): the pipeline dead-letters it with this reason.
   std::string exhausted;
+  /// How many times the source has handed it out, this time included (SQS's
+  /// ApproximateReceiveCount); 0 where the source does not count. An exhausted request's dead
+  /// letter records it as its attempts.
+  long deliveries = 0;
 };
 
 struct SourceError {

@@ -190,18 +190,17 @@ util::Expected<std::vector<LeasedRequest>, SourceError> SqsRequestSource::poll(
   for (auto& message : *messages) {
     Lease lease = Lease::until(received + held_->term(), held_->term());
     std::string exhausted = exhausted_reason(message);
-    if (exhausted.empty()) {
-      if (auto count = parse_long(message.attribute("ApproximateReceiveCount")); count > 1) {
-        // Normal after a crash or a stop elsewhere; worth a word when it keeps happening.
-        warn(fmt::format("{}: delivered {} times; an earlier receive did not finish it",
-                         message.message_id, *count));
-      }
+    const long deliveries = parse_long(message.attribute("ApproximateReceiveCount")).value_or(0);
+    if (exhausted.empty() && deliveries > 1) {
+      // Normal after a crash or a stop elsewhere; worth a word when it keeps happening.
+      warn(fmt::format("{}: delivered {} times; an earlier receive did not finish it",
+                       message.message_id, deliveries));
     }
     held_->add(HeldMessage{message.receipt_handle, message.message_id,
                            message.attribute("MessageGroupId"), lease});
     requests.push_back(LeasedRequest{std::move(message.message_id), std::move(message.body),
                                      std::move(message.receipt_handle), std::move(lease),
-                                     std::move(exhausted)});
+                                     std::move(exhausted), deliveries});
   }
   return requests;
 }

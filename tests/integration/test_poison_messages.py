@@ -107,6 +107,8 @@ class PoisonMessages(h.ConsumerTestCase):
             rf"{K_MAX_RECEIVES}, and the queue has no redrive policy")
         self.assertNotIn("last error", record["reason"],
                          "this consumer saw no error for it" + result.describe())
+        self.assertEqual(record["attempts"], K_MAX_RECEIVES + 1,
+                         "each delivery counts as an attempt")
         summary = h.summary_of(h.log_lines(self.work.logs))
         self.assertEqual((summary.counts["created"], summary.counts["dead-lettered"]), (1, 1))
         errors = [m for m in oh.messages(self.work.logs, "ERROR") if m.startswith(over_id)]

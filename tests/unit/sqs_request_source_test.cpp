@@ -184,6 +184,8 @@ TEST_F(SqsSourceTest, MessageReceivedMoreThanMaxReceivesIsHandedOutExhausted) {
   EXPECT_TRUE(requests[0].exhausted.empty());
   EXPECT_NE(requests[1].exhausted.find("received 4 times, more than --max-receives 3"),
             std::string::npos);
+  EXPECT_EQ(requests[0].deliveries, 3);
+  EXPECT_EQ(requests[1].deliveries, 4);
 }
 
 TEST_F(SqsSourceTest, QueueWithARedrivePolicyKeepsItsOwnLimit) {
