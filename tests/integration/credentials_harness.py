@@ -147,7 +147,8 @@ class CredentialsTestCase(h.ConsumerTestCase):
         self.wait_for(process, lambda: h.bucket_key_count(self.s3, self.requests) == 0,
                       "the first half to be consumed")
         self.wait_for(process, lambda: fetches() >= 1 + K_RENEWALS, "renewals")
-        h.upload_requests(self.s3, self.requests, {k: self.data.requests[k] for k in keys[half:]})
+        h.upload_requests(self.s3, self.requests, {k: self.data.requests[k] for k in keys[half:]},
+                          in_order=True)
         self.wait_for(process, lambda: h.bucket_key_count(self.s3, self.requests) == 0,
                       "the second half to be consumed")
         process.send(signal.SIGTERM)

@@ -230,8 +230,15 @@ def in_parallel(function, items, threads: int = K_UPLOAD_THREADS) -> list:
         return list(pool.map(function, items))
 
 
-def upload_requests(s3, bucket: str, requests: dict[str, bytes]) -> None:
-    """Puts each request as an object, several at once (moto answers calls side by side)."""
+def upload_requests(s3, bucket: str, requests: dict[str, bytes], *,
+                    in_order: bool = False) -> None:
+    """Puts each request as an object, several at once (moto answers calls side by side).
+    `in_order`: one at a time in key order, as a producer writes, for uploads while a consumer
+    runs: side by side, a widget's delete can be listed and applied before its create lands."""
+    if in_order:
+        for key in sorted(requests):
+            s3.put_object(Bucket=bucket, Key=key, Body=requests[key])
+        return
     in_parallel(lambda item: s3.put_object(Bucket=bucket, Key=item[0], Body=item[1]),
                 requests.items())
 
