@@ -81,6 +81,21 @@ class OutageDuringRun(ReliabilityTestCase):
         self.assert_s3_store(self.s3, self.bucket, workload.widgets)
         self.assertEqual(self.source_keys(), set())
 
+    def assert_gave_up(self, result, pattern: str, cause: str = "",
+                       down: float | None = None) -> None:
+        """Exit 1 with one "stopping: " ERROR: `pattern`, the outage timeout, then `cause`;
+        with `down` (when the place went down, monotonic), the run gave up
+        no sooner than the timeout after it and not much later."""
+        gave_up_after = time.monotonic() - down if down is not None else None
+        self.assert_exit(result, 1)
+        errors = [m for m in oh.messages(self.work.logs, "ERROR") if m.startswith("stopping: ")]
+        self.assertEqual(len(errors), 1, result.describe())
+        self.assertRegex(errors[0],
+                         pattern + rf"\(--outage-timeout {K_OUTAGE_TIMEOUT_S} s\): " + cause)
+        if gave_up_after is not None:
+            self.assertGreaterEqual(gave_up_after, K_OUTAGE_TIMEOUT_S)
+            self.assertLess(gave_up_after, K_OUTAGE_TIMEOUT_S + K_OUTAGE_SLACK_S)
+
     def test_a_store_down_during_a_backlog_and_back_loses_nothing(self):
         consumer, workload = self.store_goes_down_during_a_backlog("--outage-timeout", 60)
         oh.wait_for_log(consumer, self.work.logs,
@@ -106,15 +121,9 @@ class OutageDuringRun(ReliabilityTestCase):
             "--outage-timeout", K_OUTAGE_TIMEOUT_S)
         down = time.monotonic()
         result = consumer.wait(60)
-        gave_up_after = time.monotonic() - down
 
-        self.assert_exit(result, 1)
-        errors = [m for m in oh.messages(self.work.logs, "ERROR") if m.startswith("stopping: ")]
-        self.assertEqual(len(errors), 1, result.describe())
-        self.assertRegex(errors[0], rf"widget store S3 bucket '{self.bucket}' unreachable for "
-                         rf"\d+ s \(--outage-timeout {K_OUTAGE_TIMEOUT_S} s\): .*ConnectionError")
-        self.assertGreaterEqual(gave_up_after, K_OUTAGE_TIMEOUT_S)
-        self.assertLess(gave_up_after, K_OUTAGE_TIMEOUT_S + K_OUTAGE_SLACK_S)
+        self.assert_gave_up(result, rf"widget store S3 bucket '{self.bucket}' unreachable for "
+                            rf"\d+ s ", ".*ConnectionError", down)
         self.assertEqual(h.files_under(self.work.dead_letters), {}, "nothing is dead-lettered")
         logged = self.logged_keys()
         self.assertEqual(self.source_keys(), set(workload.requests) - logged,
@@ -175,15 +184,9 @@ class OutageDuringRun(ReliabilityTestCase):
         down = time.monotonic()
         sq.send_in_order(sqs, url, later)
         result = consumer.wait(60)
-        gave_up_after = time.monotonic() - down
 
-        self.assert_exit(result, 1)
-        errors = [m for m in oh.messages(self.work.logs, "ERROR") if m.startswith("stopping: ")]
-        self.assertEqual(len(errors), 1, result.describe())
-        self.assertRegex(errors[0], rf"request source SQS queue '{self.queue}' unreachable for "
-                         rf"\d+ s \(--outage-timeout {K_OUTAGE_TIMEOUT_S} s\): .*ConnectionError")
-        self.assertGreaterEqual(gave_up_after, K_OUTAGE_TIMEOUT_S)
-        self.assertLess(gave_up_after, K_OUTAGE_TIMEOUT_S + K_OUTAGE_SLACK_S)
+        self.assert_gave_up(result, rf"request source SQS queue '{self.queue}' unreachable for "
+                            rf"\d+ s ", ".*ConnectionError", down)
         self.assert_directory_store(self.widgets_dir, workload.expected_after(first))
         self.assertEqual(sq.messages_left(sqs, url), len(later))
 
@@ -209,12 +212,8 @@ class OutageDuringRun(ReliabilityTestCase):
         oh.drop_requests(self.requests_dir, {**bad, **workload.requests})
         result = consumer.wait(60)
 
-        self.assert_exit(result, 1)
-        errors = [m for m in oh.messages(self.work.logs, "ERROR") if m.startswith("stopping: ")]
-        self.assertEqual(len(errors), 1, result.describe())
-        self.assertRegex(errors[0], rf"^stopping: 1600000000000: could not be dead-lettered, left "
-                         rf"in the source: .*'{dead_queue}'.* unreachable for \d+ s "
-                         rf"\(--outage-timeout {K_OUTAGE_TIMEOUT_S} s\): ")
+        self.assert_gave_up(result, rf"^stopping: 1600000000000: could not be dead-lettered, "
+                            rf"left in the source: .*'{dead_queue}'.* unreachable for \d+ s ")
         self.assertIn("1600000000000", self.source_keys(), "the rejected request stays")
         self.assertEqual(sq.messages_left(sqs, dead_url), 0)
         applied = self.logged_keys()

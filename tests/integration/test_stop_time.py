@@ -72,6 +72,21 @@ class StopTimeCase(h.ConsumerTestCase):
         self.assert_exit(result, 0)
         self.assertEqual(oh.stop_reason(self.work.logs), oh.STOP_REQUESTED, result.describe())
 
+    def hold_store_writes(self, proxy, workload, *extra, endpoint: str | None = None):
+        """Starts the consumer (on `endpoint`, by default the proxy's), then holds every write
+        to the widget bucket in the proxy and drops the requests in; returns the consumer once
+        a write is held."""
+        consumer = self.start_consumer(
+            self.dir_to_bucket_args(endpoint or proxy.endpoint, *extra), self.work, self.env)
+        oh.wait_until_consuming(consumer, self.work.logs)
+        proxy.configure(hold=True, match=rf"^PUT /{self.bucket}/")
+        oh.drop_requests(self.requests_dir, workload.requests)
+        h.wait_until(lambda: not consumer.running()
+                     or proxy.snapshot()["calls"].get("PutObject", 0) >= 1,
+                     timeout=30, what="a write held in the proxy")
+        self.assertTrue(consumer.running(), consumer.result().describe())
+        return consumer
+
 
 class StopDuringRetries(StopTimeCase):
     def test_sigterm_during_the_back_off_of_a_failing_store_call(self):
@@ -173,20 +188,6 @@ class StopWhileIdle(StopTimeCase):
 
 
 class StopDuringASlowStoreCall(StopTimeCase):
-    def hold_store_writes(self, proxy, workload, *extra):
-        """Starts the consumer, then holds every write to the widget bucket in the proxy and
-        drops the requests in; returns the consumer once a write is held."""
-        consumer = self.start_consumer(self.dir_to_bucket_args(proxy.endpoint, *extra),
-                                       self.work, self.env)
-        oh.wait_until_consuming(consumer, self.work.logs)
-        proxy.configure(hold=True, match=rf"^PUT /{self.bucket}/")
-        oh.drop_requests(self.requests_dir, workload.requests)
-        h.wait_until(lambda: not consumer.running()
-                     or proxy.snapshot()["calls"].get("PutObject", 0) >= 1,
-                     timeout=30, what="a write held in the proxy")
-        self.assertTrue(consumer.running(), consumer.result().describe())
-        return consumer
-
     def test_sigterm_during_a_hung_store_call_cuts_it_and_leaves_the_request(self):
         """The writes never answer: after the grace the stop cuts them, and the requests stay
         in the source. (The proxy is stopped before it could let them through late.)"""
@@ -264,15 +265,8 @@ class StopDuringAnOutage(StopTimeCase):
         self.addCleanup(endpoint.stop)
         proxy = endpoint.up()
         workload = ordered_workload(**K_WORKLOAD, seed=507)
-        consumer = self.start_consumer(
-            self.dir_to_bucket_args(endpoint.endpoint, "--outage-timeout", "0"), self.work,
-            self.env)
-        oh.wait_until_consuming(consumer, self.work.logs)
-        proxy.configure(hold=True, match=rf"^PUT /{self.bucket}/")
-        oh.drop_requests(self.requests_dir, workload.requests)
-        h.wait_until(lambda: not consumer.running()
-                     or proxy.snapshot()["calls"].get("PutObject", 0) >= 1,
-                     timeout=30, what="a write held in the proxy")
+        consumer = self.hold_store_writes(proxy, workload, "--outage-timeout", "0",
+                                          endpoint=endpoint.endpoint)
         endpoint.down()
         # The health check follows a store call that failed every attempt: the store is
         # found unreachable, and the requests wait for it.
