@@ -19,6 +19,7 @@ from pathlib import Path
 import compat
 import counted
 import latency
+import latency_sqs
 import measure
 import report
 import servers
@@ -31,7 +32,8 @@ TRANSPORT_CALLS = {"moto": 1500, "fauxqs": 20000}
 TRANSPORT_CALLS_QUICK = {"moto": 300, "fauxqs": 2000}
 # Groups of rows, in the order they run; --only picks some. Each needs these workloads.
 GROUPS = {"moto": ("moto-requests",), "fauxqs": ("fast-requests",),
-          "directories": ("moto-requests", "backlog"), "latency": ("fast-requests",)}
+          "directories": ("moto-requests", "backlog"), "latency": ("fast-requests",),
+          "latency-sqs": ("fast-requests",)}
 
 
 def log(message):
@@ -350,7 +352,8 @@ class Bench:
         self.generate()
         runs = {"moto": self.moto_rows, "fauxqs": self.fauxqs_rows,
                 "directories": self.directory_rows,
-                "latency": lambda: latency.LatencyRows(self, log).run()}
+                "latency": lambda: latency.LatencyRows(self, log).run(),
+                "latency-sqs": lambda: latency_sqs.SqsLatencyRows(self, log).run()}
         for group in self.args.only:
             runs[group]()
 

@@ -10,7 +10,7 @@ and the CPU bound: the machine's cores ÷ the consumer's CPU per request.
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import measure
 import servers
@@ -27,6 +27,7 @@ class LatencyRow:
     """One row at latency: the consumer's Row plus what the proxies and servers saw."""
     row: Row
     servers: str  # which servers answered, behind the proxy
+    processes: int = 1  # consumer processes side by side, each at row.concurrency
     proxy_calls: int = 0
     latency_ms_sum: float = 0.0
     max_in_flight: int = 0
@@ -37,6 +38,9 @@ class LatencyRow:
     other_cpu_s: float = 0.0  # everything else on the machine
     elapsed_s: float = 0.0  # the observed window: the consumer's whole life
     store: tuple = None  # (widget count, digest): bucket_digest or content_fingerprint
+    store_kind: str = "widgets"  # "widgets" (bucket_digest), "widgets, content" (fingerprint)
+    calls_by_proxy: dict = field(default_factory=dict)  # proxy name -> calls, when named
+    group_bound: float = None  # FIFO rows: the per-group bound, requests/s
 
     @property
     def mean_latency_ms(self):
@@ -46,7 +50,8 @@ class LatencyRow:
     def latency_bound(self):
         """Little's law: concurrency ÷ (calls per request × mean latency per call)."""
         calls, latency = self.row.calls_per_request, self.mean_latency_ms
-        return self.row.concurrency / (calls * latency / 1000) if calls and latency else None
+        in_flight = self.processes * self.row.concurrency
+        return in_flight / (calls * latency / 1000) if calls and latency else None
 
     @property
     def cpu_bound(self):
@@ -73,16 +78,18 @@ def cpu_snapshot(proxies, backends):
             servers.machine_busy_seconds(), time.monotonic())
 
 
-def observe(result, proxies, backends, run):
+def observe(result, proxies, backends, run, names=None):
     """Runs run() (the consumer) and fills result with the proxies' counters and every
-    process's CPU over the same window."""
+    process's CPU over the same window; names (one per proxy) fill result.calls_by_proxy."""
     stats_before = [servers.latency_stats(p) for p in proxies]
     before = cpu_snapshot(proxies, backends)
     outcome = run()
     after = cpu_snapshot(proxies, backends)
     stats_after = [servers.latency_stats(p) for p in proxies]
-    for old, new in zip(stats_before, stats_after):
+    for index, (old, new) in enumerate(zip(stats_before, stats_after)):
         result.proxy_calls += new["calls"] - old["calls"]
+        if names:
+            result.calls_by_proxy[names[index]] = new["calls"] - old["calls"]
         result.latency_ms_sum += new["latency_ms_sum"] - old["latency_ms_sum"]
         result.proxy_errors += new["errors"] - old["errors"]
         result.max_in_flight = max(result.max_in_flight, new["max_in_flight"])
@@ -173,6 +180,7 @@ class LatencyRows:
         if workload.object_count(s3, requests):
             result.row.notes.append("REQUESTS LEFT in the source")
         result.store = workload.content_fingerprint(workload.table_widgets(dynamodb, table))
+        result.store_kind = "widgets, content"
 
     def measure(self, result, proxies, backends, args, env, expected):
         row = result.row

@@ -6,6 +6,8 @@ import report
 TARGET_BOUND_SHARE = 0.90  # of the latency bound at 32 and 128, of min(latency, CPU) at 512
 TARGET_RSS_512_MB = 64.0
 PROXY_LIMIT_PCT = 90.0  # a proxy busier than this (of its one Node thread) may be the limit
+TARGET_GROUP_SHARE = 0.80  # FIFO with 8 busy widgets: of the per-group bound
+TARGET_SCALE_4 = 3.2  # 4 consumer processes on one queue: × one process
 
 
 def store_cell(bench, result):
@@ -13,8 +15,9 @@ def store_cell(bench, result):
     workload on the same servers) and, for S3, with the fauxqs row when it ran."""
     if result.store is None:
         return "–"
-    kind = "widgets" if result.row.path == "S3 → S3" else "widgets, content"
-    cell = f"{result.store[0]:,} {kind} #{result.store[1]}"
+    cell = f"{result.store[0]:,} {result.store_kind} #{result.store[1]}"
+    if result.row.path.startswith("SQS → "):
+        return cell + " (a standard queue keeps no order: not compared)"
     first = next(r for r in bench.latency_rows if r.row.path == result.row.path)
     if first is not result:
         return cell + (" (same)" if first.store == result.store else " (**DIFFERS**)")
@@ -38,7 +41,9 @@ def section(bench):
         notes = list(row.notes)
         if result.max_in_flight:
             notes.append(f"the proxy held up to {result.max_in_flight} calls at once")
-        lines.append([row.path, result.servers, row.concurrency, fmt(row.requests),
+        conc = (f"{result.processes} × {row.concurrency}" if result.processes > 1
+                else row.concurrency)
+        lines.append([row.path, result.servers, conc, fmt(row.requests),
                       fmt(row.wall_s, 2), fmt(row.rate), fmt(row.calls_per_request, 2),
                       fmt(result.mean_latency_ms, 1), fmt(result.latency_bound),
                       fmt(share(row.rate, result.latency_bound), 2),
@@ -77,18 +82,48 @@ def verdict(bench, result, ok, proxy_matters=False):
     return "PASS" if ok else "FAIL"
 
 
-def find(bench, path, concurrency):
-    return next((r for r in bench.latency_rows
-                 if r.row.path == path and r.row.concurrency == concurrency), None)
+def find(bench, path, concurrency, processes=1):
+    return next((r for r in bench.latency_rows if r.row.path == path and
+                 r.row.concurrency == concurrency and r.processes == processes), None)
+
+
+def sqs_target_lines(bench):
+    """The FIFO per-group target and the 4-process scaling target, when those rows ran."""
+    fmt, lines = report.fmt, []
+    fifo8 = next((r for r in bench.latency_rows if r.group_bound is not None), None)
+    if fifo8:
+        achieved = share(fifo8.row.rate, fifo8.group_bound)
+        lines.append([f"at {bench.args.latency_ms:g} ms, {fifo8.row.path}: requests/s ÷ the "
+                      "per-group bound",
+                      f"{fmt(fifo8.row.rate)} ÷ {fmt(fifo8.group_bound)} = "
+                      f"{fmt(100 * (achieved or 0), 0, ' %')}",
+                      f"≥ {100 * TARGET_GROUP_SHARE:.0f} %",
+                      verdict(bench, fifo8, (achieved or 0) >= TARGET_GROUP_SHARE)])
+    one, four = find(bench, "SQS FIFO → S3", 32, 1), find(bench, "SQS FIFO → S3", 32, 4)
+    if one or four:
+        ratio = share(four and four.row.rate, one and one.row.rate)
+        server_pct = four.row.server_cpu_pct if four else None
+        proxy_pct = four.pct_of_core(four.busiest_proxy_cpu_s) if four else None
+        busy = max(server_pct or 0, proxy_pct or 0) >= PROXY_LIMIT_PCT
+        measured = (f"{fmt(four and four.row.rate)} ÷ {fmt(one and one.row.rate)} = "
+                    f"{fmt(ratio, 2)} ×; fauxqs {fmt(server_pct, 0, ' %')}, busiest proxy "
+                    f"{fmt(proxy_pct, 0, ' %')} of a core")
+        result = verdict(bench, four, (ratio or 0) >= TARGET_SCALE_4) if one else \
+            "FAIL (not measured)"
+        if busy and result.startswith("FAIL"):
+            result = "FAIL (the server or a proxy may be the limit)"
+        lines.append([f"at {bench.args.latency_ms:g} ms, 4 consumer processes on one FIFO queue "
+                      "÷ one process", measured,
+                      f"≥ {TARGET_SCALE_4} ×, the server not the limit", result])
+    return lines
 
 
 def target_lines(bench):
     """Issue 16's latency targets, one line each, for report.targets_table."""
-    if not bench.latency_rows:
-        return []
     fmt, lines = report.fmt, []
     limit = f"≥ {100 * TARGET_BOUND_SHARE:.0f} %"
-    for path in ("S3 → S3", "S3 → DynamoDB"):
+    paths = {r.row.path for r in bench.latency_rows}
+    for path in [p for p in ("S3 → S3", "S3 → DynamoDB") if p in paths]:
         for concurrency in latency.CONCURRENCY[:2]:
             result = find(bench, path, concurrency)
             achieved = result and share(result.row.rate, result.latency_bound)
@@ -100,7 +135,8 @@ def target_lines(bench):
                           verdict(bench, result, (achieved or 0) >= TARGET_BOUND_SHARE)])
         result = find(bench, path, latency.CONCURRENCY[-1])
         if result is None:
-            lines.append([f"{path}, conc. {latency.CONCURRENCY[-1]}", "–", limit, "FAIL (not measured)"])
+            lines.append([f"{path}, conc. {latency.CONCURRENCY[-1]}", "–", limit,
+                          "FAIL (not measured)"])
             continue
         lower = min(b for b in (result.latency_bound, result.cpu_bound) if b)
         achieved = share(result.row.rate, lower)
@@ -117,4 +153,4 @@ def target_lines(bench):
                       f"{result.row.concurrency}", f"{fmt(result.row.rss_mb, 1)} MB "
                       f"({fmt(result.row.threads)} threads)", f"≤ {TARGET_RSS_512_MB:.0f} MB",
                       verdict(bench, result, result.row.rss_mb <= TARGET_RSS_512_MB)])
-    return lines
+    return lines + sqs_target_lines(bench)

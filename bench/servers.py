@@ -138,14 +138,16 @@ def start_dynamodb_local(log_dir):
     return Server("dynamodb-local", command, port, Path(log_dir) / "dynamodb-local.log")
 
 
-def start_latency_proxy(log_dir, upstream, latency_ms, jitter_ms):
-    """latency_proxy.mjs in front of upstream (a Server): every call takes latency ± jitter."""
+def start_latency_proxy(log_dir, upstream, latency_ms, jitter_ms, service=None):
+    """latency_proxy.mjs in front of upstream (a Server): every call takes latency ± jitter.
+    service names it when several proxies share one upstream (fauxqs's SQS and S3)."""
     port = free_port()
     command = [str(NODE), str(BENCH_DIR / "latency_proxy.mjs"), "--port", str(port),
                "--upstream", upstream.endpoint, "--latency-ms", str(latency_ms),
                "--jitter-ms", str(jitter_ms)]
-    return Server(f"latency proxy → {upstream.name}", command, port,
-                  Path(log_dir) / f"latency-proxy-{upstream.name}.log")
+    name = upstream.name + (f"-{service}" if service else "")
+    return Server(f"latency proxy → {name}", command, port,
+                  Path(log_dir) / f"latency-proxy-{name}.log")
 
 
 def latency_stats(proxy):
