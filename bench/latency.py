@@ -41,6 +41,7 @@ class LatencyRow:
     store_kind: str = "widgets"  # "widgets" (bucket_digest), "widgets, content" (fingerprint)
     calls_by_proxy: dict = field(default_factory=dict)  # proxy name -> calls, when named
     group_bound: float = None  # FIFO rows: the per-group bound, requests/s
+    by_proxy: list = field(default_factory=list)  # "server N calls, M ms" when several
 
     @property
     def mean_latency_ms(self):
@@ -81,12 +82,17 @@ def cpu_snapshot(proxies, backends):
 def observe(result, proxies, backends, run, names=None):
     """Runs run() (the consumer) and fills result with the proxies' counters and every
     process's CPU over the same window; names (one per proxy) fill result.calls_by_proxy."""
-    stats_before = [servers.latency_stats(p) for p in proxies]
+    stats_before = [servers.latency_stats(p, reset_max=True) for p in proxies]
     before = cpu_snapshot(proxies, backends)
     outcome = run()
     after = cpu_snapshot(proxies, backends)
     stats_after = [servers.latency_stats(p) for p in proxies]
     for index, (old, new) in enumerate(zip(stats_before, stats_after)):
+        calls = new["calls"] - old["calls"]
+        if len(proxies) > 1 and calls:
+            mean = (new["latency_ms_sum"] - old["latency_ms_sum"]) / calls
+            result.by_proxy.append(f"{proxies[index].name.split('→ ')[-1]} {calls:,} calls, "
+                                   f"{mean:.1f} ms")
         result.proxy_calls += new["calls"] - old["calls"]
         if names:
             result.calls_by_proxy[names[index]] = new["calls"] - old["calls"]

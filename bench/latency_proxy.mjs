@@ -12,7 +12,8 @@
 //
 // GET /__latency_proxy/stats (no bucket may be named so) answers the counters as JSON: calls,
 // the sum of the latencies clients saw, the most calls in flight at once, upstream errors,
-// this process's CPU seconds. Not counted as a call and not delayed.
+// this process's CPU seconds. Not counted as a call and not delayed. With ?reset-max the most
+// in flight starts again from the calls in flight now (a row's own peak).
 import http from "node:http";
 import { parseArgs } from "node:util";
 
@@ -56,7 +57,8 @@ function readBody(stream, done) {
   stream.on("end", () => done(Buffer.concat(chunks)));
 }
 
-function answerStats(response) {
+function answerStats(request, response) {
+  if (request.url.endsWith("?reset-max")) stats.max_in_flight = stats.in_flight;
   const cpu = process.cpuUsage();
   const body = JSON.stringify({ ...stats, cpu_s: (cpu.user + cpu.system) / 1e6,
     latency_ms: latencyMs, jitter_ms: jitterMs, upstream: upstream.href });
@@ -105,8 +107,11 @@ function proxy(request, response) {
 
 const server = http.createServer({ keepAlive: true, requestTimeout: 0, maxHeaderSize: 65536 },
   (request, response) => {
-    if (request.method === "GET" && request.url === STATS_PATH) answerStats(response);
-    else proxy(request, response);
+    if (request.method === "GET" && request.url.split("?")[0] === STATS_PATH) {
+      answerStats(request, response);
+    } else {
+      proxy(request, response);
+    }
   });
 server.keepAliveTimeout = 120_000; // longer than any client keeps an idle connection
 server.headersTimeout = 125_000;

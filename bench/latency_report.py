@@ -40,7 +40,13 @@ def section(bench):
         row = result.row
         notes = list(row.notes)
         if result.max_in_flight:
-            notes.append(f"the proxy held up to {result.max_in_flight} calls at once")
+            notes.append(f"the busiest proxy held up to {result.max_in_flight} calls at once")
+        slow = bench.args.latency_ms + bench.args.jitter_ms
+        if result.mean_latency_ms and result.mean_latency_ms > slow:
+            notes.append(f"mean latency above {slow:g} ms: calls waited for a server, a proxy "
+                         "or a core, beyond the proxy's delay")
+        if result.by_proxy:
+            notes.append("mean latency by server: " + ", ".join(result.by_proxy))
         conc = (f"{result.processes} × {row.concurrency}" if result.processes > 1
                 else row.concurrency)
         lines.append([row.path, result.servers, conc, fmt(row.requests),

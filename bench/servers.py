@@ -150,9 +150,11 @@ def start_latency_proxy(log_dir, upstream, latency_ms, jitter_ms, service=None):
                   Path(log_dir) / f"latency-proxy-{name}.log")
 
 
-def latency_stats(proxy):
-    """The proxy's counters: calls, latency_ms_sum, max_in_flight, errors, cpu_s."""
-    with urllib.request.urlopen(proxy.endpoint + LATENCY_STATS_PATH, timeout=10) as answer:
+def latency_stats(proxy, reset_max=False):
+    """The proxy's counters: calls, latency_ms_sum, max_in_flight, errors, cpu_s. reset_max:
+    max_in_flight counts again from now."""
+    url = proxy.endpoint + LATENCY_STATS_PATH + ("?reset-max" if reset_max else "")
+    with urllib.request.urlopen(url, timeout=10) as answer:
         return json.loads(answer.read())
 
 
