@@ -42,6 +42,8 @@ class LatencyRow:
     calls_by_proxy: dict = field(default_factory=dict)  # proxy name -> calls, when named
     group_bound: float = None  # FIFO rows: the per-group bound, requests/s
     by_proxy: list = field(default_factory=list)  # "server N calls, M ms" when several
+    latency_by_proxy: dict = field(default_factory=dict)  # proxy name -> mean ms, when named
+    bound_latency_ms: float = None  # the latency the bound uses, when not every call's mean
 
     @property
     def mean_latency_ms(self):
@@ -50,7 +52,7 @@ class LatencyRow:
     @property
     def latency_bound(self):
         """Little's law: concurrency ÷ (calls per request × mean latency per call)."""
-        calls, latency = self.row.calls_per_request, self.mean_latency_ms
+        calls, latency = self.row.calls_per_request, self.bound_latency_ms or self.mean_latency_ms
         in_flight = self.processes * self.row.concurrency
         return in_flight / (calls * latency / 1000) if calls and latency else None
 
@@ -95,7 +97,10 @@ def observe(result, proxies, backends, run, names=None):
                                    f"{mean:.1f} ms")
         result.proxy_calls += new["calls"] - old["calls"]
         if names:
-            result.calls_by_proxy[names[index]] = new["calls"] - old["calls"]
+            result.calls_by_proxy[names[index]] = calls
+            if calls:
+                result.latency_by_proxy[names[index]] = \
+                    (new["latency_ms_sum"] - old["latency_ms_sum"]) / calls
         result.latency_ms_sum += new["latency_ms_sum"] - old["latency_ms_sum"]
         result.proxy_errors += new["errors"] - old["errors"]
         result.max_in_flight = max(result.max_in_flight, new["max_in_flight"])
