@@ -18,6 +18,8 @@ from pathlib import Path
 
 import compat
 import counted
+import latency
+import latency_sqs
 import measure
 import report
 import servers
@@ -28,6 +30,10 @@ TRANSPORT_IN_FLIGHT = 32  # like the consumer rows at concurrency 32
 # GETs per transport mode: about 8 s per mode on moto (Connection: close), 4 s on fauxqs.
 TRANSPORT_CALLS = {"moto": 1500, "fauxqs": 20000}
 TRANSPORT_CALLS_QUICK = {"moto": 300, "fauxqs": 2000}
+# Groups of rows, in the order they run; --only picks some. Each needs these workloads.
+GROUPS = {"moto": ("moto-requests",), "fauxqs": ("fast-requests",),
+          "directories": ("moto-requests", "backlog"), "latency": ("fast-requests",),
+          "latency-sqs": ("fast-requests",)}
 
 
 def log(message):
@@ -49,11 +55,27 @@ def parse_args():
     parser.add_argument("--results", help="also write the report as Markdown to this file")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                         help="first wait up to SECONDS for the machine to be nearly idle")
+    parser.add_argument("--only", type=only_groups, default=list(GROUPS), metavar="GROUPS",
+                        help="run only these groups of rows, comma-separated: "
+                             f"{', '.join(GROUPS)} (default: all)")
+    parser.add_argument("--latency-ms", type=float, default=20.0,
+                        help="latency of every call in the latency rows (default 20)")
+    parser.add_argument("--jitter-ms", type=float, default=5.0,
+                        help="± this much, uniformly, around --latency-ms (default 5)")
     args = parser.parse_args()
+    args.partial = args.only != list(GROUPS)
     if args.quick:
         args.moto_requests, args.fast_requests, args.backlog = 300, 2000, 5000
     return args
 
+
+def only_groups(text):
+    groups = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in groups if name not in GROUPS]
+    if unknown or not groups:
+        raise argparse.ArgumentTypeError(f"unknown group {', '.join(unknown) or '(none)'}; "
+                                         f"choose from {', '.join(GROUPS)}")
+    return [name for name in GROUPS if name in groups]  # in the order they run
 
 
 class Bench:
@@ -72,6 +94,7 @@ class Bench:
         self.transport_missing = []  # (server name, why transport-cpu gave no numbers)
         self.counts = {}  # counted per-request work, see counted_rows
         self.counts_missing = None  # why there are no counts
+        self.latency_rows = []  # latency.LatencyRow, see bench/latency.py
 
     # --- setup helpers -----------------------------------------------------------------
 
@@ -315,18 +338,24 @@ class Bench:
     # --- the run --------------------------------------------------------------------------
 
     def generate(self):
+        needed = {name for group in self.args.only for name in GROUPS[group]}
         for name, count in (("moto-requests", self.args.moto_requests),
                             ("fast-requests", self.args.fast_requests),
                             ("backlog", self.args.backlog)):
+            if name not in needed:
+                continue
             started = time.monotonic()
             summary = workload.generate(self.memory / name, count)
             log(f"{name}: {summary} [{time.monotonic() - started:.1f} s, setup]")
 
     def run(self):
         self.generate()
-        self.moto_rows()
-        self.fauxqs_rows()
-        self.directory_rows()
+        runs = {"moto": self.moto_rows, "fauxqs": self.fauxqs_rows,
+                "directories": self.directory_rows,
+                "latency": lambda: latency.LatencyRows(self, log).run(),
+                "latency-sqs": lambda: latency_sqs.SqsLatencyRows(self, log).run()}
+        for group in self.args.only:
+            runs[group]()
 
 
 def outcomes(counts):

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class Row:
     process_cpu_s: float = None  # the measured process's whole life, from /usr/bin/time
     server_cpu_pct: float = None  # server CPU during the row, % of one core
     other_cpu_pct: float = None  # everything else on the machine, % of one core
+    threads: int = None  # the most threads the measured process had (sampled), if watched
     notes: list = field(default_factory=list)
 
     @property
@@ -81,16 +83,45 @@ def parse_time_report(path):
                       elapsed_s=elapsed, exit_status=int(status.group(1)) if status else -1)
 
 
-def run_timed(command, out_dir, name, env=None):
-    """Runs command under /usr/bin/time -v; stdout/stderr/time report go to out_dir/name.*"""
+def run_timed(command, out_dir, name, env=None, watch_threads=False):
+    """Runs command under /usr/bin/time -v; stdout/stderr/time report go to out_dir/name.*
+
+    With watch_threads, also returns the most threads the command had (sampled), else None.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     time_path = out_dir / f"{name}.time"
+    peak = PeakThreads() if watch_threads else None
     with open(out_dir / f"{name}.out", "wb") as out, open(out_dir / f"{name}.err", "wb") as err:
-        subprocess.run(["/usr/bin/time", "-v", "-o", str(time_path), *map(str, command)],
-                       stdout=out, stderr=err, env=env or aws_environment(), cwd=out_dir,
-                       check=False)
-    return parse_time_report(time_path), out_dir / f"{name}.out", out_dir / f"{name}.err"
+        process = subprocess.Popen(["/usr/bin/time", "-v", "-o", str(time_path),
+                                    *map(str, command)], stdout=out, stderr=err,
+                                   env=env or aws_environment(), cwd=out_dir)
+        while process.poll() is None:
+            if peak:
+                peak.sample(process.pid)
+            time.sleep(PeakThreads.INTERVAL_S if peak else 0.05)
+    report = parse_time_report(time_path)
+    return report, out_dir / f"{name}.out", out_dir / f"{name}.err", peak and peak.threads
+
+
+class PeakThreads:
+    """The most threads seen in the children of a process (/usr/bin/time's child: the command),
+    from `Threads:` in /proc/PID/status, sampled every INTERVAL_S."""
+
+    INTERVAL_S = 0.02
+
+    def __init__(self):
+        self.threads = 0
+
+    def sample(self, parent_pid):
+        try:
+            children = Path(f"/proc/{parent_pid}/task/{parent_pid}/children").read_text().split()
+            for pid in children:
+                status = Path(f"/proc/{pid}/status").read_text()
+                count = int(re.search(r"^Threads:\s*(\d+)", status, re.M).group(1))
+                self.threads = max(self.threads, count)
+        except (OSError, AttributeError):
+            pass  # the process is starting or gone
 
 
 SUMMARY = re.compile(r"stopped \((?P<reason>[^)]*)\): (?P<total>\d+) requests in "
@@ -98,14 +129,17 @@ SUMMARY = re.compile(r"stopped \((?P<reason>[^)]*)\): (?P<total>\d+) requests in
 AWS_LINE = re.compile(r"AWS: (?P<calls>\d+) calls \([\d.]+ per request\), (?P<retries>\d+) retries")
 
 
-def run_consumer(row, args, out_dir, expected_requests, wrapper=()):
+def run_consumer(row, args, out_dir, expected_requests, wrapper=(), env=None,
+                 watch_threads=False):
     """Runs widget-consumer with args until idle; fills row with its measurements. `wrapper`
-    goes in front of the command (a profiler, say), inside /usr/bin/time."""
+    goes in front of the command (a profiler, say), inside /usr/bin/time; env replaces the
+    benchmark's AWS environment; watch_threads fills row.threads."""
     command = [*wrapper, CONSUMER, *args, "--idle-timeout", IDLE_TIMEOUT_S,
                "--log-dir", "logs", "--dead-letter-dir", "dead-letters"]
     if row.concurrency is not None:
         command += ["--concurrency", row.concurrency]
-    report, out_path, err_path = run_timed(command, out_dir, "consumer")
+    report, out_path, err_path, row.threads = run_timed(command, out_dir, "consumer", env,
+                                                        watch_threads)
     text = out_path.read_text(errors="replace") + err_path.read_text(errors="replace")
     summary = SUMMARY.search(text)
     if report.exit_status != 0 or not summary:
@@ -137,7 +171,7 @@ def run_reference(row, endpoint, request_bucket, widget_bucket, out_dir, expecte
                "--request-bucket", request_bucket, "--widget-bucket", widget_bucket,
                "--endpoint-url", endpoint, "--idle-timeout", IDLE_TIMEOUT_S,
                "--log-file", "reference.log"]
-    report, out_path, _ = run_timed(command, out_dir, "reference")
+    report, out_path, _, _ = run_timed(command, out_dir, "reference")
     lines = out_path.read_text().strip().splitlines()
     if report.exit_status != 0 or not lines:
         raise RuntimeError(f"reference failed (exit {report.exit_status}), see {out_dir}")

