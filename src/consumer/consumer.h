@@ -36,8 +36,9 @@ struct ConsumerOptions {
   /// --outage-timeout: how long an unreachable source, store or dead-letter place is waited
   /// for before the run ends with exit 1. 0: forever.
   std::chrono::milliseconds outage_timeout{k_default_outage_timeout};
-  std::size_t max_removal_batch = 1000;               ///< DeleteObjects takes up to 1000
-  std::chrono::milliseconds max_removal_delay{200};   ///< an applied request waits no longer
+  std::size_t max_removal_batch = 1000;  ///< DeleteObjects takes up to 1000
+  std::chrono::milliseconds max_removal_delay{
+      200};  ///< an applied request waits no longer (+ a 50 ms tick)
   std::chrono::milliseconds progress_interval{5000};  ///< 0: no progress lines
   std::function<std::uint64_t()> retries;             ///< AWS retries so far, for progress
   /// Where the live numbers and health go (the metrics endpoint reads them); null: the
