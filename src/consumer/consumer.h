@@ -37,8 +37,8 @@ struct ConsumerOptions {
   /// for before the run ends with exit 1. 0: forever.
   std::chrono::milliseconds outage_timeout{k_default_outage_timeout};
   std::size_t max_removal_batch = 1000;  ///< DeleteObjects takes up to 1000
-  std::chrono::milliseconds max_removal_delay{
-      200};  ///< an applied request waits no longer (+ a 50 ms tick)
+  /// An applied request waits no longer than this (and the main loop's 50 ms tick) for removal.
+  std::chrono::milliseconds max_removal_delay{200};
   std::chrono::milliseconds progress_interval{5000};  ///< 0: no progress lines
   std::function<std::uint64_t()> retries;             ///< AWS retries so far, for progress
   /// Where the live numbers and health go (the metrics endpoint reads them); null: the

@@ -145,14 +145,12 @@ util::Expected<void, SourceError> SqsRequestSource::resolve_queue() {
   return {};
 }
 
-std::string SqsRequestSource::exhausted_reason(const aws::SqsMessage& message) const {
-  if (redrive_ || options_.max_receives <= 0) return {};
-  auto count = parse_long(message.attribute("ApproximateReceiveCount"));
-  if (!count || *count <= options_.max_receives) return {};
+std::string SqsRequestSource::exhausted_reason(long deliveries) const {
+  if (redrive_ || options_.max_receives <= 0 || deliveries <= options_.max_receives) return {};
   return fmt::format(
       "received {} times, more than --max-receives {}, and the queue has no redrive policy: "
       "given up",
-      *count, options_.max_receives);
+      deliveries, options_.max_receives);
 }
 
 util::Expected<std::vector<LeasedRequest>, SourceError> SqsRequestSource::poll(
@@ -189,8 +187,8 @@ util::Expected<std::vector<LeasedRequest>, SourceError> SqsRequestSource::poll(
   requests.reserve(messages->size());
   for (auto& message : *messages) {
     Lease lease = Lease::until(received + held_->term(), held_->term());
-    std::string exhausted = exhausted_reason(message);
     const long deliveries = parse_long(message.attribute("ApproximateReceiveCount")).value_or(0);
+    std::string exhausted = exhausted_reason(deliveries);
     if (exhausted.empty() && deliveries > 1) {
       // Normal after a crash or a stop elsewhere; worth a word when it keeps happening.
       warn(fmt::format("{}: delivered {} times; an earlier receive did not finish it",

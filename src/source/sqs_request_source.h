@@ -81,7 +81,7 @@ class SqsRequestSource : public RequestSource {
       const std::vector<std::string>& receipts, int seconds);
   /// Makes messages (no longer held) visible at once; failures are only warned of.
   void release_held(const std::vector<HeldMessage>& messages);
-  std::string exhausted_reason(const aws::SqsMessage& message) const;
+  std::string exhausted_reason(long deliveries) const;
   void warn(const std::string& message) const;
 
   std::shared_ptr<aws::SqsClient> client_;
