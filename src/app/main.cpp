@@ -87,6 +87,9 @@ int run(const wc::app::Config& config) {
   }
   auto result = consumer.run();
   metrics.stop();
+  // Nothing uses the source any more: it gives back what it still holds now (an SQS source's
+  // messages, with retries), so that the summary is the last line and counts those calls.
+  backends->source.reset();
 
   if (result.reason == wc::consumer::StopReason::fatal_error) {
     spdlog::error("stopping: {}", result.fatal_error);
@@ -99,7 +102,6 @@ int run(const wc::app::Config& config) {
         total ? static_cast<double>(backends->aws_calls()) / static_cast<double>(total) : 0.0,
         backends->aws_retries());
   }
-  spdlog::shutdown();
   return result.reason == wc::consumer::StopReason::fatal_error ? k_exit_fatal : k_exit_ok;
 }
 
@@ -115,5 +117,9 @@ int main(int argc, char** argv) {
         << exit->message << (exit->exit_code == 0 ? "" : "\n");
     return exit->exit_code;
   }
-  return run(std::get<wc::app::Config>(parsed));
+  const int code = run(std::get<wc::app::Config>(parsed));
+  // Only now: the backends, destroyed as run() returned, log too (an SQS source gives back the
+  // messages it still holds, with retries), and a line logged after the shutdown crashed us.
+  spdlog::shutdown();
+  return code;
 }

@@ -106,7 +106,8 @@ void RemovalBatcher::remove_now(std::vector<Item> items) {
     outage_.failed(transient, now);
     if (auto exceeded = outage_.exceeded(now)) {
       failure =
-          pending.front().key + ": applied but could not be removed: request source " + *exceeded;
+          pending.front().key + ": applied but could not be removed: request source " +
+          source_.describe() + " " + *exceeded;
       break;
     }
     // Stopping: what is left stays in the source; applying it again later changes nothing.

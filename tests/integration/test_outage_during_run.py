@@ -31,6 +31,12 @@ K_BACKLOG = dict(count=150, widgets=8)
 K_DONE_BEFORE_OUTAGE = 20
 
 
+def visible(sqs, url: str) -> int:
+    attributes = sqs.get_queue_attributes(QueueUrl=url,
+                                          AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
 def failed_health_checks(log_dir) -> int:
     """Health checks of the store (HeadBucket after a store call failed) whose last attempt
     was under way: each is followed by a wait under the outage rule when it fails too."""
@@ -189,6 +195,51 @@ class OutageDuringRun(ReliabilityTestCase):
                             rf"\d+ s ", ".*ConnectionError", down)
         self.assert_directory_store(self.widgets_dir, workload.expected_after(first))
         self.assertEqual(sq.messages_left(sqs, url), len(later))
+
+    def test_a_queue_down_while_removals_wait_ends_the_run_and_loses_nothing(self):
+        """Requests applied whose removal the queue never answers: after the outage timeout
+        the run ends with exit 1 naming them, the messages it still holds are given back as
+        it exits (that used to crash it: a CI run of issue 12 died with SIGSEGV, logging the
+        give-back's retries after the log had been shut down), and a restart applies them
+        again, which changes nothing."""
+        workload = ordered_workload(count=3, widgets=3, seed=705)
+        sqs = sq.sqs_client(self.moto)
+        queue, url = sq.create_queue(sqs, "wc-outage", visibility_timeout=8)
+        sq.send_in_order(sqs, url, workload.requests)
+        proxy = self.endpoint.up(oh.FaultConfig(hold=True, match_target="DeleteMessageBatch"))
+        args = ["-rq", queue, "--widgets-dir", self.widgets_dir, "--queue-wait", "1",
+                "--endpoint-url", self.endpoint.endpoint] + self.work.log_dir_args()
+        consumer = self.start_consumer(args + ["--outage-timeout", K_OUTAGE_TIMEOUT_S],
+                                       self.work, self.env)
+        # A widget's next request waits for the removal of the one before: one held
+        # DeleteMessageBatch may stop the others from being applied.
+        h.wait_until(lambda: proxy.snapshot()["calls"].get("DeleteMessageBatch", 0) >= 1,
+                     timeout=30, what="a DeleteMessageBatch to be held")
+        down = time.monotonic()
+        self.endpoint.down()
+        result = consumer.wait(60)
+
+        # The removals or the next poll, whichever finds the outage too long first.
+        self.assert_gave_up(result, rf"(\S+: applied but could not be removed: )?request source "
+                            rf"SQS queue '{queue}' unreachable for \d+ s ", ".*ConnectionError",
+                            down)
+        messages = [parsed.message for parsed in map(h.parse_log_line,
+                                                     h.log_lines(self.work.logs)) if parsed]
+        self.assertTrue(any("could not give back" in m for m in messages),
+                        "the messages held are given back as the run ends")
+        self.assertTrue(messages[-1].startswith("AWS: "),
+                        "the summary is the last thing logged, after the give-back")
+        self.assertTrue(self.logged_keys(), "a request was applied before the outage")
+        self.assertEqual(sq.messages_left(sqs, url), len(workload.requests),
+                         "nothing was removed")
+
+        h.wait_until(lambda: visible(sqs, url) == len(workload.requests), timeout=60,
+                     what="the messages to be visible again")
+        self.endpoint.up()
+        restarted = h.run_consumer(args + h.idle_timeout_args(), self.work, self.env)
+        self.assert_exit(restarted, 0)
+        self.assert_directory_store(self.widgets_dir, workload.widgets)
+        self.assertEqual(sq.messages_left(sqs, url), 0)
 
     # --- the dead-letter place
 
