@@ -105,9 +105,8 @@ void RemovalBatcher::remove_now(std::vector<Item> items) {
     const auto now = std::chrono::steady_clock::now();
     outage_.failed(transient, now);
     if (auto exceeded = outage_.exceeded(now)) {
-      failure =
-          pending.front().key + ": applied but could not be removed: request source " +
-          source_.describe() + " " + *exceeded;
+      failure = pending.front().key + ": applied but could not be removed: request source " +
+                source_.describe() + " " + *exceeded;
       break;
     }
     // Stopping: what is left stays in the source; applying it again later changes nothing.
