@@ -219,22 +219,33 @@ void Pipeline::run_lane(const std::string& lane) {
       give_back_lane(lane, {});
       break;
     }
-    std::lock_guard lock(mutex_);
-    const bool more = dispatch_.pop(lane);
-    last_work_ = Clock::now();
-    if (dispatch_.in_hand() == 0) {
-      poll_now_ = true;
-      room_.notify_one();
-      changed_.notify_all();
-    } else if (dispatch_.just_refillable()) {
-      room_.notify_one();
+    bool more = false;
+    bool emptied = false;
+    {
+      std::lock_guard lock(mutex_);
+      more = dispatch_.pop(lane);
+      last_work_ = Clock::now();
+      emptied = dispatch_.in_hand() == 0;
+      if (!emptied && dispatch_.just_refillable()) room_.notify_one();
     }
+    if (emptied) after_last_in_hand();
     if (!more) break;
   }
   std::lock_guard lock(mutex_);
   // Only the stop waits for lanes to end, and only for the last one; the main loop's tick
   // sees the rest (a wake per lane was an eighth of the futex calls on a busy run).
   if (--running_lanes_ == 0) changed_.notify_all();
+}
+
+void Pipeline::after_last_in_hand() {
+  // Nothing in hand is left to batch the removals with: waiting for max_removal_delay would
+  // only hold back what a removal unlocks (a FIFO group's next message is handed out once its
+  // previous one is deleted), so they go now, and the next poll after them.
+  removals_.flush();
+  std::lock_guard lock(mutex_);
+  poll_now_ = true;
+  room_.notify_one();
+  changed_.notify_all();
 }
 
 bool Pipeline::run_entry(Entry& entry) {

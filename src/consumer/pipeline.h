@@ -50,6 +50,8 @@ class Pipeline {
   /// Applies or dead-letters one request; false when the lane must stop (its requests are
   /// then given back, or the run is failing).
   bool run_entry(Entry& entry);
+  /// A lane took the last request in hand: its removal goes now, and the next poll after it.
+  void after_last_in_hand();
   bool dead_letter(Entry& entry, const std::string& reason, int attempts);
   void give_back_lane(const std::string& lane, const std::string& why);
   void fail(const std::string& message);

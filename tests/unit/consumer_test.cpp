@@ -305,6 +305,24 @@ TEST_P(ConsumerTest, RequestsOfOneWidgetApplyInOrderEachRemovedBeforeTheNext) {
   }
 }
 
+TEST_P(ConsumerTest, LastRequestInHandIsRemovedAtOnceNotAfterTheBatchDelay) {
+  // Nothing else in hand to batch its removal with: waiting would only hold back what the
+  // removal unlocks (a FIFO group's next message). It goes before the run's stop, which would
+  // flush it too, would have come.
+  source.requests["k1"] = create("w1", "one");
+  ConsumerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(500);
+  options.max_removal_delay = std::chrono::seconds(60);
+  options.concurrency = GetParam();
+  Consumer consumer(source, *store, dead_letters, options, stop);
+  RunResult result = consumer.run();
+  const auto stopped = std::chrono::steady_clock::now();
+  EXPECT_EQ(result.reason, StopReason::idle_timeout);
+  EXPECT_EQ(source.removed, std::vector<std::string>{"k1"});
+  EXPECT_GE(stopped - source.last_removal, std::chrono::milliseconds(300))
+      << "removed only as the run stopped";
+}
+
 INSTANTIATE_TEST_SUITE_P(Concurrency, ConsumerTest, testing::Values(1, 32), [](const auto& info) {
   return "concurrency" + std::to_string(info.param);
 });

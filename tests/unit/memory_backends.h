@@ -52,6 +52,7 @@ class MemorySource : public source::RequestSource {
   std::recursive_mutex mutex;  // shared with MemoryDocuments, which logs to `events` too
   int polls = 0;
   bool redeliver = false;
+  std::chrono::steady_clock::time_point last_removal{};  // when a request was last removed
 
   std::string describe() const override { return "memory source"; }
   util::Expected<void, SourceError> open() override { return {}; }
@@ -87,6 +88,7 @@ class MemorySource : public source::RequestSource {
       }
       requests.erase(request.key);
       removed.push_back(request.key);
+      last_removal = std::chrono::steady_clock::now();
     }
     return failed;
   }
