@@ -5,7 +5,8 @@ proxy per service, so each service's calls are counted), an S3 widget store, --c
   per-group bound: a group's next message can only be received after its previous one was
   applied and deleted, so each group needs one receive, the applies of what it received, one
   delete, one after another; fauxqs hands out one message per group per receive (SQS: up to
-  10), so 8 ÷ ((2 + store calls per request) × latency);
+  10), and the groups are not equal, so requests ÷ (the busiest group's requests × (2 + store
+  calls per request) × latency);
 - a standard queue, one consumer;
 - a FIFO queue with the whole workload (thousands of widgets) and 1, 2 and 4 consumer
   processes on it at once: how the README says to scale past one machine (per-widget order
@@ -53,6 +54,15 @@ def few_widgets(source, target, groups):
         digest = int(hashlib.sha256(request["widgetId"].encode()).hexdigest(), 16)
         request["widgetId"] = ids[digest % groups]
         (target / path.name).write_text(json.dumps(request, separators=(",", ":")))
+
+
+def group_sizes(directory):
+    """Requests per widget (message group) in directory."""
+    sizes = {}
+    for path in directory.iterdir():
+        widget = json.loads(path.read_bytes())["widgetId"]
+        sizes[widget] = sizes.get(widget, 0) + 1
+    return sizes
 
 
 def send(server, directory, queue):
@@ -110,10 +120,15 @@ class SqsLatencyRows:
         if s3_calls is not None and result.row.requests and latency:
             per_apply = s3_calls / result.row.requests
             chain = (2 + FAUXQS_MESSAGES_PER_GROUP * per_apply) * latency / 1000
-            result.group_bound = FIFO_GROUPS * FAUXQS_MESSAGES_PER_GROUP / chain
+            # The groups are not equal: the run lasts at least as long as its busiest group
+            # takes, one receive, apply and delete after another.
+            busiest = max(group_sizes(requests).values())
+            cycles = -(-busiest // FAUXQS_MESSAGES_PER_GROUP)
+            result.group_bound = self.fifo_requests / (cycles * chain)
             result.row.notes.append(
-                f"per-group bound {fmt(result.group_bound)}/s = {FIFO_GROUPS} groups × "
-                f"{FAUXQS_MESSAGES_PER_GROUP} message per receive ÷ ((receive + "
+                f"per-group bound {fmt(result.group_bound)}/s = {self.fifo_requests} requests "
+                f"÷ ({cycles} cycles of the busiest of {FIFO_GROUPS} groups ({busiest} "
+                f"requests, {FAUXQS_MESSAGES_PER_GROUP} per receive) × (receive + "
                 f"{per_apply:.2f} store calls + delete) × {latency:.1f} ms)")
 
     def queue_row(self, fauxqs, proxies, path, queue, processes):

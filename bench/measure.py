@@ -129,6 +129,25 @@ SUMMARY = re.compile(r"stopped \((?P<reason>[^)]*)\): (?P<total>\d+) requests in
 AWS_LINE = re.compile(r"AWS: (?P<calls>\d+) calls \([\d.]+ per request\), (?P<retries>\d+) retries")
 
 
+LOG_TIME = r"^(?P<time>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) "
+REQUEST_LINE = re.compile(LOG_TIME + r"INFO \S+ (create|update|delete) ", re.M)
+SUMMARY_LINE = re.compile(LOG_TIME + r"INFO stopped \(", re.M)
+
+
+def working_seconds(text, elapsed):
+    """From the consumer's start to its last request line: its summary's `elapsed` less the
+    idle wait after the last request (the idle timeout, and however long the last poll took
+    to see it: up to a second more on a queue, whose receives wait whole seconds)."""
+    def stamp(match):
+        return time.mktime(time.strptime(match["time"][:19], "%Y-%m-%d %H:%M:%S")) + \
+            float(match["time"][19:])
+    requests = list(REQUEST_LINE.finditer(text))
+    stopped = SUMMARY_LINE.search(text)
+    if not requests or not stopped:
+        return elapsed - IDLE_TIMEOUT_S
+    return elapsed - (stamp(stopped) - stamp(requests[-1]))
+
+
 def run_consumer(row, args, out_dir, expected_requests, wrapper=(), env=None,
                  watch_threads=False):
     """Runs widget-consumer with args until idle; fills row with its measurements. `wrapper`
@@ -146,8 +165,7 @@ def run_consumer(row, args, out_dir, expected_requests, wrapper=(), env=None,
         last = text.strip().splitlines()[-3:]
         raise RuntimeError(f"{row.scenario}: consumer failed (exit {report.exit_status}): {last}")
     row.requests = int(summary["total"])
-    # The consumer's elapsed time ends one idle timeout after the last request was removed.
-    row.wall_s = float(summary["seconds"]) - IDLE_TIMEOUT_S
+    row.wall_s = working_seconds(text, float(summary["seconds"]))
     row.cpu_s = row.process_cpu_s = report.cpu_s
     row.rss_mb = report.rss_mb
     aws = AWS_LINE.search(text)
