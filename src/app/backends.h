@@ -27,6 +27,15 @@ struct Backends {
   std::shared_ptr<aws::SqsClient> sqs;            ///< null when nothing uses SQS
   /// Requests the consumer should hold at once (ConsumerOptions::window); 0: its default.
   std::size_t source_window = 0;
+  /// Polls the consumer may have in flight while the source is busy
+  /// (ConsumerOptions::pollers): several receives for a queue, one for the others.
+  std::size_t source_pollers = 1;
+  /// Requests one poll hands out at most (ConsumerOptions::poll_batch); 0: the consumer's
+  /// default. A poll that gets this many finds the source busy.
+  std::size_t source_poll_batch = 0;
+  /// Requests one removal takes (ConsumerOptions::max_removal_batch); 0: the consumer's
+  /// default. A queue deletes 10 per call, and several such removals go at once.
+  std::size_t source_removal_batch = 0;
 
   /// AWS calls and retries so far, over every client.
   std::uint64_t aws_calls() const;

@@ -71,6 +71,9 @@ int run(const wc::app::Config& config) {
   options.outage_timeout = config.outage_timeout;
   options.concurrency = config.concurrency;
   options.window = backends->source_window;
+  options.pollers = backends->source_pollers;
+  options.poll_batch = backends->source_poll_batch;
+  if (backends->source_removal_batch) options.max_removal_batch = backends->source_removal_batch;
   if (!config.progress) options.progress_interval = std::chrono::milliseconds(0);
   options.retries = [&backends] { return backends->aws_retries(); };
   options.metrics = &run_metrics;

@@ -5,10 +5,10 @@
 // (SPEC §6). That last rule is what keeps a replay after a crash from undoing newer state.
 //
 // Threads: a lister polls the source ahead of the work (bounded by a window; a poll hands out
-// requests with their bytes), validates them and puts each in its widget's lane in source
-// order; a pool of runners runs the lanes, and this thread flushes removal batches, logs
-// progress and watches for a stop. Unreachable places are waited for under one outage rule,
-// and every limit on trying again is in attempt_budgets.h.
+// requests with their bytes; a busy queue gets several listers), validates them and puts each in
+// its widget's lane in source order; a pool of runners runs the lanes, and this thread flushes
+// removal batches, logs progress and watches for a stop. Unreachable places are waited for under
+// one outage rule, and every limit on trying again is in attempt_budgets.h.
 
 #include <chrono>
 #include <functional>
@@ -33,6 +33,10 @@ struct ConsumerOptions {
   std::size_t window = 0;
   /// Requests one poll takes at most (a bucket reads their bodies at once). 0: concurrency.
   std::size_t poll_batch = 0;
+  /// Polls in flight at once while the source is busy (the last poll got all it asked for):
+  /// a queue hands out at most 10 messages per receive, one receive per round trip. The
+  /// others wait while it is not; the source must then take concurrent polls. 1: one lister.
+  std::size_t pollers = 1;
   /// --outage-timeout: how long an unreachable source, store or dead-letter place is waited
   /// for before the run ends with exit 1. 0: forever.
   std::chrono::milliseconds outage_timeout{k_default_outage_timeout};

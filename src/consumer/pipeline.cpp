@@ -54,6 +54,7 @@ Pipeline::Pipeline(source::RequestSource& source, store::WidgetStore& store,
                       lost.error.message);
                 }),
       progress_(options.progress_interval, options.retries),
+      lister_count_(std::max<std::size_t>(options.pollers, 1)),
       dispatch_(window_of(options),
                 std::max<std::size_t>(window_of(options) / k_refill_divisor, 1)) {}
 
@@ -63,7 +64,9 @@ std::pair<StopReason, std::string> Pipeline::run() {
   started_ = Clock::now();
   last_work_ = started_;
   runners_ = std::make_unique<util::ThreadPool>(std::max<std::size_t>(options_.concurrency, 1));
-  lister_ = std::thread([this] { list_ahead(); });
+  for (std::size_t i = 0; i < lister_count_; ++i) {
+    listers_.emplace_back([this, i] { list_ahead(i); });
+  }
 
   std::optional<StopReason> reason;
   while (!reason) {
@@ -102,20 +105,34 @@ StopState Pipeline::stop_state(Clock::time_point now) const {
   return StopState{now, started_, dispatch_.in_hand(), last_work_, last_fruitless_poll_};
 }
 
-void Pipeline::list_ahead() {
+void Pipeline::wake_listers() {
+  if (lister_count_ > 1) {
+    room_.notify_all();
+  } else {
+    room_.notify_one();
+  }
+}
+
+bool Pipeline::may_poll(std::size_t index) const {
+  // The first lister polls whenever there is room; the others only while the source is busy.
+  return dispatch_.wants_refill(reserved_) && (index == 0 || busy_);
+}
+
+void Pipeline::list_ahead(std::size_t index) {
   // Any stop cuts a poll short, a long poll included.
   aws::CallScope scope({std::nullopt, &halt_.flag()});
   PollBackoff backoff;
   while (!stopping()) {
     {
       std::unique_lock lock(mutex_);
-      room_.wait_for(lock, k_tick, [this] { return dispatch_.wants_refill() || stopping(); });
-      if (!dispatch_.wants_refill()) continue;
+      room_.wait_for(lock, k_tick, [&] { return may_poll(index) || stopping(); });
+      if (!may_poll(index)) continue;
     }
-    if (poll_once(*runners_)) {
+    if (poll_once(*runners_, index)) {
       backoff.reset();
       continue;
     }
+    if (index > 0) continue;  // waits above until the source is busy again
     std::unique_lock lock(mutex_);
     changed_.notify_all();
     room_.wait_for(lock, backoff.next(), [this] { return poll_now_ || stopping(); });
@@ -124,19 +141,32 @@ void Pipeline::list_ahead() {
   }
 }
 
-bool Pipeline::poll_once(util::ThreadPool& runners) {
+bool Pipeline::poll_once(util::ThreadPool& runners, std::size_t index) {
   std::size_t max = 0;
   Clock::time_point until;
   const auto poll_started = Clock::now();
   {
     std::lock_guard lock(mutex_);
+    // Another lister took the room meanwhile: no poll to make now.
+    if (!may_poll(index)) return true;
     const std::size_t batch = options_.poll_batch
                                   ? options_.poll_batch
                                   : std::max(options_.concurrency, k_min_poll_batch);
-    max = std::min(dispatch_.room(), batch);
-    until = poll_deadline(stop_rules_, stop_state(poll_started));
+    max = std::min(dispatch_.room() - reserved_, batch);
+    reserved_ += max;
+    // Only the first lister waits for messages, and only while the source is not busy: polls
+    // that overlap take what is there at once.
+    const bool long_poll = index == 0 && (!busy_ || lister_count_ == 1);
+    until = long_poll ? poll_deadline(stop_rules_, stop_state(poll_started)) : poll_started;
   }
   auto polled = metrics_.source_call([&] { return source_.poll(max, until); });
+  {
+    std::lock_guard lock(mutex_);
+    reserved_ -= max;
+    const bool was_busy = busy_;
+    busy_ = polled && polled->size() >= max;
+    if (busy_ && !was_busy) room_.notify_all();
+  }
   if (polled && stopping()) {
     source_.give_back(*polled);
     return false;
@@ -226,7 +256,7 @@ void Pipeline::run_lane(const std::string& lane) {
       more = dispatch_.pop(lane);
       last_work_ = Clock::now();
       emptied = dispatch_.in_hand() == 0;
-      if (!emptied && dispatch_.just_refillable()) room_.notify_one();
+      if (!emptied && dispatch_.just_refillable()) wake_listers();
     }
     if (emptied) after_last_in_hand();
     if (!more) break;
@@ -241,10 +271,10 @@ void Pipeline::after_last_in_hand() {
   // Nothing in hand is left to batch the removals with: waiting for max_removal_delay would
   // only hold back what a removal unlocks (a FIFO group's next message is handed out once its
   // previous one is deleted), so they go now, and the next poll after them.
-  removals_.flush();
+  removals_.flush_all();
   std::lock_guard lock(mutex_);
   poll_now_ = true;
-  room_.notify_one();
+  wake_listers();
   changed_.notify_all();
 }
 
@@ -332,7 +362,7 @@ void Pipeline::give_back_lane(const std::string& lane, const std::string& why) {
     entries = dispatch_.close(lane);
     last_work_ = Clock::now();  // giving back is work: idleness counts from here
     if (dispatch_.in_hand() == 0) changed_.notify_all();
-    room_.notify_one();
+    wake_listers();
   }
   if (entries.empty()) return;
   std::vector<source::LeasedRequest> requests;
@@ -356,7 +386,9 @@ void Pipeline::fail(const std::string& message) {
 void Pipeline::shut_down(Clock::time_point stop_asked) {
   halt_.request_stop();
   room_.notify_all();
-  if (lister_.joinable()) lister_.join();
+  for (auto& lister : listers_) {
+    if (lister.joinable()) lister.join();
+  }
   {
     // Requests in hand may finish (and be removed) within the grace; then their calls are cut
     // and they are left in the source.
@@ -372,7 +404,7 @@ void Pipeline::shut_down(Clock::time_point stop_asked) {
   // What is left of the stop's budget bounds the last calls: removals and give-backs.
   aws::CallScope bounded({stop_asked + k_stop_budget, nullptr});
   runners_.reset();  // queued lanes see the stop and give their requests back
-  removals_.flush();
+  removals_.flush_all();
   if (auto failure = removals_.failure()) fail(*failure);
   std::vector<source::LeasedRequest> unstarted;
   {

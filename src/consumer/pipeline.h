@@ -41,10 +41,17 @@ class Pipeline {
  private:
   using Clock = std::chrono::steady_clock;
 
-  void list_ahead();
+  /// Lister `index` (0: the one that always polls; the others only while the source is busy).
+  void list_ahead(std::size_t index);
+  /// With mutex_ held: lister `index` may poll now (room in the window beyond the polls in
+  /// flight, and for all but the first, a busy source).
+  bool may_poll(std::size_t index) const;
+  /// The window has room again: one lister, or all when there are several (the one woken
+  /// might be one that waits for a busy source).
+  void wake_listers();
   /// One poll; its requests are validated and put in their lanes. False when it found none
-  /// (or failed, or the run is stopping).
-  bool poll_once(util::ThreadPool& runners);
+  /// (or failed, or the run is stopping). `index` as for list_ahead.
+  bool poll_once(util::ThreadPool& runners, std::size_t index);
   EntryPtr admit(source::LeasedRequest request);
   void run_lane(const std::string& lane);
   /// Applies or dead-letters one request; false when the lane must stop (its requests are
@@ -79,6 +86,7 @@ class Pipeline {
   RequestProcessor processor_;
   RemovalBatcher removals_;
   Progress progress_;
+  const std::size_t lister_count_;
   Clock::time_point started_;
 
   mutable std::mutex mutex_;
@@ -91,10 +99,12 @@ class Pipeline {
   Clock::time_point last_work_;
   Clock::time_point last_fruitless_poll_ = Clock::time_point::min();
   bool poll_now_ = false;
+  std::size_t reserved_ = 0;  ///< room taken by polls in flight
+  bool busy_ = false;         ///< the last poll got all it asked for: the other listers poll too
   std::string fatal_;
 
   std::unique_ptr<util::ThreadPool> runners_;
-  std::thread lister_;
+  std::vector<std::thread> listers_;
 };
 
 }  // namespace wc::consumer

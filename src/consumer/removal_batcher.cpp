@@ -1,5 +1,8 @@
 #include "consumer/removal_batcher.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "consumer/poll_backoff.h"
 
 namespace wc::consumer {
@@ -20,6 +23,7 @@ void RemovalBatcher::add(source::LeasedRequest request, std::string lane) {
     std::lock_guard lock(mutex_);
     if (queued_.empty()) oldest_ = std::chrono::steady_clock::now();
     ++waiting_lanes_[lane];
+    queued_lanes_.insert(lane);
     queued_.push_back(Item{std::move(request), std::move(lane)});
     full = queued_.size() >= max_batch_;
   }
@@ -33,8 +37,8 @@ bool RemovalBatcher::lane_waits(const std::string& lane) const {
 RemovalBatcher::Removed RemovalBatcher::ensure_removed(const std::string& lane) {
   std::unique_lock lock(mutex_);
   while (lane_waits(lane) && !failure_) {
-    if (flushing_) {
-      flushed_.wait(lock);
+    if (queued_lanes_.count(lane) == 0) {
+      flushed_.wait(lock);  // in a flush under way
     } else {
       lock.unlock();
       flush();
@@ -49,9 +53,7 @@ RemovalBatcher::Removed RemovalBatcher::ensure_removed(const std::string& lane) 
 void RemovalBatcher::flush_if_due() {
   {
     std::lock_guard lock(mutex_);
-    if (queued_.empty() || flushing_ || std::chrono::steady_clock::now() - oldest_ < max_delay_) {
-      return;
-    }
+    if (queued_.empty() || std::chrono::steady_clock::now() - oldest_ < max_delay_) return;
   }
   flush();
 }
@@ -59,15 +61,32 @@ void RemovalBatcher::flush_if_due() {
 void RemovalBatcher::flush() {
   std::vector<Item> items;
   {
-    std::unique_lock lock(mutex_);
-    // One flush at a time keeps "is this lane's request gone yet?" a simple question.
-    flushed_.wait(lock, [this] { return !flushing_; });
+    std::lock_guard lock(mutex_);
     if (queued_.empty()) return;
-    items.swap(queued_);
-    flushing_ = true;
-    in_flush_ = items.size();
+    // Several flushes may be under way at once (a queue deletes 10 messages per call): a lane
+    // has at most one request here, since it waits for it to be gone before its next one.
+    const std::size_t take = std::min(queued_.size(), max_batch_);
+    items.assign(std::make_move_iterator(queued_.begin()),
+                 std::make_move_iterator(queued_.begin() + static_cast<std::ptrdiff_t>(take)));
+    queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(take));
+    for (const auto& item : items) queued_lanes_.erase(item.lane);
+    ++flushes_;
+    in_flush_ += items.size();
   }
   remove_now(std::move(items));
+}
+
+void RemovalBatcher::flush_all() {
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      if (queued_.empty()) {
+        flushed_.wait(lock, [this] { return flushes_ == 0; });
+        if (queued_.empty()) return;
+      }
+    }
+    flush();
+  }
 }
 
 void RemovalBatcher::remove_now(std::vector<Item> items) {
@@ -127,8 +146,8 @@ void RemovalBatcher::finish(const std::vector<Item>& items,
       }
     }
     if (failure && !failure_) failure_ = failure;
-    flushing_ = false;
-    in_flush_ = 0;
+    --flushes_;
+    in_flush_ -= items.size();
   }
   flushed_.notify_all();
   if (on_lease_lost_) {

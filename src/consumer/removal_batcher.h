@@ -51,8 +51,11 @@ class RemovalBatcher {
   /// Flushes when the oldest queued request has waited max_delay.
   void flush_if_due();
 
-  /// Removes everything queued now.
+  /// Removes what is queued now, up to a batch (others may be under way meanwhile).
   void flush();
+
+  /// Removes everything queued, and returns once no removal is under way.
+  void flush_all();
 
   /// Why removal failed for good, if it did: the run must stop.
   std::optional<std::string> failure() const;
@@ -83,9 +86,10 @@ class RemovalBatcher {
   std::vector<Item> queued_;
   std::chrono::steady_clock::time_point oldest_{};
   std::unordered_map<std::string, int> waiting_lanes_;  ///< queued or being flushed
+  std::unordered_set<std::string> queued_lanes_;        ///< queued, in no flush yet
   std::unordered_set<std::string> lost_lanes_;          ///< a removal lost its lease; told once
   std::size_t in_flush_ = 0;
-  bool flushing_ = false;
+  std::size_t flushes_ = 0;  ///< under way
   std::optional<std::string> failure_;
 };
 

@@ -323,6 +323,43 @@ TEST_P(ConsumerTest, LastRequestInHandIsRemovedAtOnceNotAfterTheBatchDelay) {
       << "removed only as the run stopped";
 }
 
+TEST_P(ConsumerTest, SeveralListersPollABusySourceAtOnce) {
+  // A queue hands out 10 messages per receive: one receive per round trip would cap the run.
+  source.round_trip = std::chrono::milliseconds(20);
+  char key[16];
+  for (int i = 0; i < 200; ++i) {
+    std::snprintf(key, sizeof key, "k%03d", i);
+    source.requests[key] = create("w" + std::to_string(i), key);
+  }
+  ConsumerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(300);
+  options.concurrency = GetParam();
+  options.pollers = 4;
+  options.poll_batch = 10;
+  Consumer consumer(source, *store, dead_letters, options, stop);
+  RunResult result = consumer.run();
+  EXPECT_EQ(result.stats.total(), 200u);
+  EXPECT_EQ(source.removed.size(), 200u);
+  EXPECT_TRUE(source.requests.empty());
+  EXPECT_GE(source.most_polling.load(), 2);
+}
+
+TEST_P(ConsumerTest, ExtraListersWaitWhileTheSourceIsNotBusy) {
+  // A poll that got less than it asked for found the source nearly empty: the other listers
+  // would only add empty receives (which a queue bills).
+  source.round_trip = std::chrono::milliseconds(10);
+  for (const char* id : {"w1", "w2", "w3"}) source.requests[std::string("k") + id] = create(id, id);
+  ConsumerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(300);
+  options.concurrency = GetParam();
+  options.pollers = 4;
+  options.poll_batch = 10;
+  Consumer consumer(source, *store, dead_letters, options, stop);
+  RunResult result = consumer.run();
+  EXPECT_EQ(result.stats.total(), 3u);
+  EXPECT_EQ(source.most_polling.load(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Concurrency, ConsumerTest, testing::Values(1, 32), [](const auto& info) {
   return "concurrency" + std::to_string(info.param);
 });

@@ -2,11 +2,14 @@
 // In-memory stand-ins for a request source, a document backend and a dead-letter place, shared
 // by the consumer's tests: no I/O, every failure injectable, every call recorded.
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/widget_json.h"
@@ -53,11 +56,16 @@ class MemorySource : public source::RequestSource {
   int polls = 0;
   bool redeliver = false;
   std::chrono::steady_clock::time_point last_removal{};  // when a request was last removed
+  // A round trip: each poll and each acknowledge takes this long (outside the lock), and the
+  // most of each under way at once is counted.
+  std::chrono::milliseconds round_trip{0};
+  std::atomic<int> polling{0}, most_polling{0}, acknowledging{0}, most_acknowledging{0};
 
   std::string describe() const override { return "memory source"; }
   util::Expected<void, SourceError> open() override { return {}; }
   util::Expected<std::vector<LeasedRequest>, SourceError> poll(
       std::size_t max, source::LeaseClock::time_point) override {
+    InFlight counted(polling, most_polling, round_trip);
     std::lock_guard lock(mutex);
     ++polls;
     if (fatal_poll) return util::Unexpected(SourceError{"memory source is gone", true});
@@ -78,6 +86,7 @@ class MemorySource : public source::RequestSource {
   }
   util::Expected<std::vector<NotRemoved>, SourceError> acknowledge(
       const std::vector<LeasedRequest>& batch) override {
+    InFlight counted(acknowledging, most_acknowledging, round_trip);
     std::lock_guard lock(mutex);
     std::vector<NotRemoved> failed;
     for (const auto& request : batch) {
@@ -101,6 +110,19 @@ class MemorySource : public source::RequestSource {
   }
 
  private:
+  /// Counts a call under way (and the most at once), and takes round_trip before its work.
+  struct InFlight {
+    std::atomic<int>& now;
+    InFlight(std::atomic<int>& under_way, std::atomic<int>& most, std::chrono::milliseconds wait)
+        : now(under_way) {
+      const int current = ++now;
+      int seen = most.load();
+      while (current > seen && !most.compare_exchange_weak(seen, current)) {
+      }
+      if (wait.count() > 0) std::this_thread::sleep_for(wait);
+    }
+    ~InFlight() { --now; }
+  };
   std::set<std::string> handed_out_;
 };
 

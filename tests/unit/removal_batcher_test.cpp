@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "memory_backends.h"
 
 namespace wc::consumer {
@@ -124,6 +126,47 @@ TEST(RemovalBatcherLease, LostLeaseStopsItsLaneOnceAndIsNotAFailure) {
   EXPECT_EQ(batcher.ensure_removed("w2"), RemovalBatcher::Removed::yes) << "told once";
   EXPECT_EQ(lost, std::vector<std::string>{"b"});
   EXPECT_FALSE(batcher.failure());
+}
+
+TEST(RemovalBatcherConcurrency, SeveralRemovalsGoAtOnce) {
+  // A queue deletes 10 messages per call: with such batches, lanes finishing together must
+  // not wait for each other's calls (one removal at a time capped a queue at 10 per round
+  // trip).
+  MemorySource source;
+  source.round_trip = 100ms;
+  const std::vector<std::string> keys = {"a", "b", "c", "d"};
+  for (const auto& key : keys) source.requests[key] = "{}";
+  Outage outage(1s);
+  StopFlag halt;
+  RemovalBatcher batcher(source, 1, 1h, outage, halt, nullptr);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::thread> lanes;
+  for (const auto& key : keys) {
+    lanes.emplace_back([&batcher, key] { batcher.add(leased(key), "w" + key); });
+  }
+  for (auto& lane : lanes) lane.join();
+  EXPECT_EQ(source.removed.size(), keys.size());
+  EXPECT_GE(source.most_acknowledging.load(), 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 350ms);
+}
+
+TEST(RemovalBatcherConcurrency, FlushAllReturnsOnceNoRemovalIsUnderWay) {
+  MemorySource source;
+  source.round_trip = 100ms;
+  for (const char* key : {"a", "b", "c"}) source.requests[key] = "{}";
+  Outage outage(1s);
+  StopFlag halt;
+  RemovalBatcher batcher(source, 2, 1h, outage, halt, nullptr);
+  std::thread lane([&batcher] {
+    batcher.add(leased("a"), "w1");
+    batcher.add(leased("b"), "w2");  // the batch is full: removed on this thread
+  });
+  while (source.acknowledging.load() == 0) std::this_thread::sleep_for(1ms);
+  batcher.add(leased("c"), "w3");
+  batcher.flush_all();
+  EXPECT_EQ(source.removed.size(), 3u) << "a and b were being removed on the other thread";
+  EXPECT_EQ(batcher.waiting(), 0u);
+  lane.join();
 }
 
 }  // namespace
