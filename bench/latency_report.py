@@ -111,13 +111,19 @@ def sqs_target_lines(bench):
         server_pct = four.row.server_cpu_pct if four else None
         proxy_pct = four.pct_of_core(four.busiest_proxy_cpu_s) if four else None
         busy = max(server_pct or 0, proxy_pct or 0) >= PROXY_LIMIT_PCT
+        machine = four.machine_bound if four else None
+        of_machine = share(four and four.row.rate, machine)
         measured = (f"{fmt(four and four.row.rate)} ÷ {fmt(one and one.row.rate)} = "
                     f"{fmt(ratio, 2)} ×; fauxqs {fmt(server_pct, 0, ' %')}, busiest proxy "
-                    f"{fmt(proxy_pct, 0, ' %')} of a core")
+                    f"{fmt(proxy_pct, 0, ' %')} of a core; 4 processes at "
+                    f"{fmt(of_machine and 100 * of_machine, 0, ' %')} of the machine bound "
+                    f"{fmt(machine)}")
         result = verdict(bench, four, (ratio or 0) >= TARGET_SCALE_4) if one else \
             "FAIL (not measured)"
         if busy and result.startswith("FAIL"):
             result = "FAIL (the server or a proxy may be the limit)"
+        elif (of_machine or 0) >= 0.9 and result.startswith("FAIL"):
+            result = "FAIL (this machine's cores are the limit: consumers, proxies and server)"
         lines.append([f"at {bench.args.latency_ms:g} ms, 4 consumer processes on one FIFO queue "
                       "÷ one process", measured,
                       f"≥ {TARGET_SCALE_4} ×, the server not the limit", result])
