@@ -55,6 +55,17 @@ class ConsumerTest : public testing::TestWithParam<std::size_t> {
     return consumer.run();
   }
 
+  /// Four listers, polls of at most 10 (as a FIFO queue's consumer has).
+  RunResult run_with_four_listers() {
+    ConsumerOptions options;
+    options.idle_timeout = std::chrono::milliseconds(300);
+    options.concurrency = GetParam();
+    options.pollers = 4;
+    options.poll_batch = 10;
+    Consumer consumer(source, *store, dead_letters, options, stop);
+    return consumer.run();
+  }
+
   std::optional<std::string> label_of(const std::string& id) {
     auto it = documents.find(model::widget_key("Sue Smith", id));
     if (it == documents.end()) return std::nullopt;
@@ -331,13 +342,7 @@ TEST_P(ConsumerTest, SeveralListersPollABusySourceAtOnce) {
     std::snprintf(key, sizeof key, "k%03d", i);
     source.requests[key] = create("w" + std::to_string(i), key);
   }
-  ConsumerOptions options;
-  options.idle_timeout = std::chrono::milliseconds(300);
-  options.concurrency = GetParam();
-  options.pollers = 4;
-  options.poll_batch = 10;
-  Consumer consumer(source, *store, dead_letters, options, stop);
-  RunResult result = consumer.run();
+  RunResult result = run_with_four_listers();
   EXPECT_EQ(result.stats.total(), 200u);
   EXPECT_EQ(source.removed.size(), 200u);
   EXPECT_TRUE(source.requests.empty());
@@ -349,13 +354,7 @@ TEST_P(ConsumerTest, ExtraListersWaitWhileTheSourceIsNotBusy) {
   // would only add empty receives (which a queue bills).
   source.round_trip = std::chrono::milliseconds(10);
   for (const char* id : {"w1", "w2", "w3"}) source.requests[std::string("k") + id] = create(id, id);
-  ConsumerOptions options;
-  options.idle_timeout = std::chrono::milliseconds(300);
-  options.concurrency = GetParam();
-  options.pollers = 4;
-  options.poll_batch = 10;
-  Consumer consumer(source, *store, dead_letters, options, stop);
-  RunResult result = consumer.run();
+  RunResult result = run_with_four_listers();
   EXPECT_EQ(result.stats.total(), 3u);
   EXPECT_EQ(source.most_polling.load(), 1);
 }
