@@ -40,11 +40,10 @@ class Dispatch {
 
   std::size_t in_hand() const { return in_hand_; }
   std::size_t room() const { return window_ - in_hand_; }
-  bool wants_refill() const { return room() >= refill_at_; }
-  /// The same with `reserved` of the room already taken by polls in flight.
-  bool wants_refill(std::size_t reserved) const { return room() >= reserved + refill_at_; }
+  /// `reserved`: room already taken by polls in flight.
+  bool wants_refill(std::size_t reserved = 0) const { return room() >= reserved + refill_at_; }
   /// True exactly when the last pop made the room reach the refill mark (wake the lister once).
-  bool just_refillable() const { return room() == refill_at_; }
+  bool just_refillable(std::size_t reserved = 0) const { return room() == reserved + refill_at_; }
 
   /// Takes a request into its lane, behind the ones already there. True when the lane was
   /// idle: the caller starts a runner for it.

@@ -256,7 +256,7 @@ void Pipeline::run_lane(const std::string& lane) {
       more = dispatch_.pop(lane);
       last_work_ = Clock::now();
       emptied = dispatch_.in_hand() == 0;
-      if (!emptied && dispatch_.just_refillable()) wake_listers();
+      if (!emptied && dispatch_.just_refillable(reserved_)) wake_listers();
     }
     if (emptied) after_last_in_hand();
     if (!more) break;
