@@ -126,10 +126,9 @@ std::size_t sqs_window(const Config& config) {
   return config.concurrency + (sqs_pollers(config) + 1) * aws::k_sqs_max_batch;
 }
 
-void warn(const std::string& message) {
-  // A source may still warn from its destructor, after logging has been shut down.
-  if (auto* logger = spdlog::default_logger_raw()) logger->warn("{}", message);
-}
+// Sources warn from their own threads too; main() shuts the log down only after every backend
+// (and so every such thread) is gone.
+void warn(const std::string& message) { spdlog::warn("{}", message); }
 
 std::unique_ptr<source::RequestSource> make_sqs_source(const Config& config,
                                                        std::shared_ptr<aws::SqsClient> client,

@@ -47,6 +47,13 @@ def messages_left(sqs, url: str) -> int:
     return sum(int(attributes.get(name, 0)) for name in names)
 
 
+def messages_visible(sqs, url: str) -> int:
+    """Messages a receive could get now (not in flight, not delayed)."""
+    attributes = sqs.get_queue_attributes(QueueUrl=url,
+                                          AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
 def drain(sqs, url: str) -> list[dict]:
     """Every message of a queue, with all its attributes, deleting each (for dead-letter
     queues, whose content a test inspects)."""

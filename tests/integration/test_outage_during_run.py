@@ -31,12 +31,6 @@ K_BACKLOG = dict(count=150, widgets=8)
 K_DONE_BEFORE_OUTAGE = 20
 
 
-def visible(sqs, url: str) -> int:
-    attributes = sqs.get_queue_attributes(QueueUrl=url,
-                                          AttributeNames=["ApproximateNumberOfMessages"])
-    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
-
-
 def failed_health_checks(log_dir) -> int:
     """Health checks of the store (HeadBucket after a store call failed) whose last attempt
     was under way: each is followed by a wait under the outage rule when it fails too."""
@@ -233,7 +227,7 @@ class OutageDuringRun(ReliabilityTestCase):
         self.assertEqual(sq.messages_left(sqs, url), len(workload.requests),
                          "nothing was removed")
 
-        h.wait_until(lambda: visible(sqs, url) == len(workload.requests), timeout=60,
+        h.wait_until(lambda: sq.messages_visible(sqs, url) == len(workload.requests), timeout=60,
                      what="the messages to be visible again")
         self.endpoint.up()
         restarted = h.run_consumer(args + h.idle_timeout_args(), self.work, self.env)
