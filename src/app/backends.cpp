@@ -175,7 +175,7 @@ util::Expected<Backends, std::string> make_backends(const Config& config,
 
   if (config.source_kind == SourceKind::s3_bucket) {
     source::S3SourceOptions options;
-    options.fetchers = config.concurrency;
+    options.reads_in_flight = config.concurrency;
     options.warn = warn;
     backends.source =
         std::make_unique<source::S3RequestSource>(backends.s3, config.source_name, options);

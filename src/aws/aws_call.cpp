@@ -94,36 +94,118 @@ util::Expected<HttpResponse, AwsError> AwsCaller::send(const AwsCall& call,
       return util::Unexpected(interrupted(call, *reached, attempt));
     }
     if (!error.retryable || attempt >= max_attempts) return result;
-    if (!wait_before_retry(call, error)) return result;
+    const auto delay = retry_delay(attempt);
+    if (delay < std::chrono::milliseconds::zero()) return result;
+    note_retry(call, error, delay);
+    if (!wait_before_retry(delay)) return result;
   }
 }
 
 util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& call,
                                                                const ErrorParser& parse_error) {
-  // A fresh time per attempt: a signature is only valid for a few minutes, and back-off
-  // between attempts may be long.
+  auto signed_request = sign_for_attempt(call);
+  if (!signed_request) return util::Unexpected(std::move(signed_request).error());
+  ++calls_;
+  const auto started = std::chrono::steady_clock::now();
+  auto sent = transport_->send(config_.credentials ? *signed_request : call.request);
+  return judge(call, std::move(sent), started, parse_error);
+}
+
+std::vector<util::Expected<HttpResponse, AwsError>> AwsCaller::send_all(
+    const std::vector<const AwsCall*>& calls, const ErrorParser& parse_error) {
+  const int max_attempts = std::max(1, retry_.max_attempts);
+  const CallLimits& limits = current_call_limits();
+  std::vector<std::optional<util::Expected<HttpResponse, AwsError>>> results(calls.size());
+  std::vector<std::size_t> pending(calls.size());
+  for (std::size_t i = 0; i < calls.size(); ++i) pending[i] = i;
+
+  for (int attempt = 1; !pending.empty(); ++attempt) {
+    if (auto reached = limit_reached(limits)) {
+      for (std::size_t i : pending) {
+        results[i] = util::Unexpected(interrupted(*calls[i], *reached, attempt - 1));
+      }
+      break;
+    }
+    // A fresh time per attempt: a signature is only valid for a few minutes, and back-off
+    // between attempts may be long.
+    std::vector<std::size_t> sending;
+    std::vector<HttpRequest> signed_requests;
+    signed_requests.reserve(pending.size());
+    for (std::size_t i : pending) {
+      auto request = sign_for_attempt(*calls[i]);
+      if (!request) {
+        request.error().attempts = attempt;
+        results[i] = util::Unexpected(std::move(request).error());
+        continue;
+      }
+      sending.push_back(i);
+      signed_requests.push_back(std::move(*request));
+    }
+    std::vector<const HttpRequest*> requests;
+    for (std::size_t k = 0; k < sending.size(); ++k) {
+      requests.push_back(config_.credentials ? &signed_requests[k] : &calls[sending[k]]->request);
+    }
+    calls_ += requests.size();
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<TransportResult> sent = transport_->send_all(requests);
+
+    pending.clear();
+    std::optional<std::chrono::milliseconds> delay;
+    for (std::size_t k = 0; k < sending.size(); ++k) {
+      const std::size_t i = sending[k];
+      auto result = judge(*calls[i], std::move(sent[k]), started, parse_error);
+      if (!result) {
+        AwsError& error = result.error();
+        error.attempts = attempt;
+        // A transfer cut at the deadline or by the cancel flag says so, not "Timeout".
+        if (auto reached = limit_reached(limits); reached && error.http_status == 0) {
+          result = util::Unexpected(interrupted(*calls[i], *reached, attempt));
+        } else if (error.retryable && attempt < max_attempts) {
+          if (!delay) delay = retry_delay(attempt);
+          if (*delay >= std::chrono::milliseconds::zero()) {
+            note_retry(*calls[i], error, *delay);
+            pending.push_back(i);
+            results[i] = std::move(result);  // kept should the wait be cut short
+            continue;
+          }
+        }
+      }
+      results[i] = std::move(result);
+    }
+    if (!pending.empty() && !wait_before_retry(*delay)) break;
+  }
+  std::vector<util::Expected<HttpResponse, AwsError>> out;
+  out.reserve(calls.size());
+  for (auto& result : results) out.push_back(std::move(*result));
+  return out;
+}
+
+util::Expected<HttpRequest, AwsError> AwsCaller::sign_for_attempt(const AwsCall& call) const {
+  if (!config_.credentials) return HttpRequest{};  // sent as it is: see send_all
+  auto credentials = config_.credentials->current();
+  if (!credentials) {
+    AwsError error;
+    error.operation = call.operation;
+    error.resource = call.resource;
+    error.code = std::string(k_credentials_error);
+    error.message = std::move(credentials).error();
+    return util::Unexpected(std::move(error));
+  }
+  const SigningParams params{config_.region, config_.service, std::chrono::system_clock::now(),
+                             s3_rules_};
+  return sign(call.request, **credentials, params);
+}
+
+util::Expected<HttpResponse, AwsError> AwsCaller::judge(
+    const AwsCall& call, TransportResult sent, std::chrono::steady_clock::time_point started,
+    const ErrorParser& parse_error) const {
+  if (on_attempt_) {
+    on_attempt_(AttemptEvent{config_.service, call.operation,
+                             std::chrono::steady_clock::now() - started, sent ? sent->status : 0});
+  }
   AwsError error;
   error.operation = call.operation;
   error.resource = call.resource;
-  std::optional<HttpRequest> signed_request;
-  if (config_.credentials) {
-    auto credentials = config_.credentials->current();
-    if (!credentials) {
-      error.code = std::string(k_credentials_error);
-      error.message = std::move(credentials).error();
-      return util::Unexpected(std::move(error));
-    }
-    const SigningParams params{config_.region, config_.service, std::chrono::system_clock::now(),
-                               s3_rules_};
-    signed_request = sign(call.request, **credentials, params);
-  }
-  ++calls_;
-  const auto sending = std::chrono::steady_clock::now();
-  auto sent = transport_->send(signed_request ? *signed_request : call.request);
-  if (on_attempt_) {
-    on_attempt_(AttemptEvent{config_.service, call.operation,
-                             std::chrono::steady_clock::now() - sending, sent ? sent->status : 0});
-  }
   if (!sent) {
     const TransportError& failure = sent.error();
     error.code = std::string(transport_code(failure.kind));
@@ -141,22 +223,32 @@ util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& ca
   return util::Unexpected(std::move(error));
 }
 
-bool AwsCaller::wait_before_retry(const AwsCall& call, const AwsError& failure) {
-  const auto delay = retry_.delay(failure.attempts, jitter_rng());
+std::chrono::milliseconds AwsCaller::retry_delay(int attempts) const {
+  const auto delay = retry_.delay(attempts, jitter_rng());
   const CallLimits& limits = current_call_limits();
   const auto until = CallClock::now() + delay;
   if (limits.cancelled() || (limits.deadline && until + k_min_attempt_time > *limits.deadline)) {
-    return false;
+    return std::chrono::milliseconds(-1);
   }
+  return delay;
+}
+
+void AwsCaller::note_retry(const AwsCall& call, const AwsError& failure,
+                           std::chrono::milliseconds delay) {
   ++retries_;
   if (on_retry_) {
     on_retry_(RetryEvent{call.operation, call.resource, failure.attempts, failure_reason(failure),
                          delay});
   }
+}
+
+bool AwsCaller::wait_before_retry(std::chrono::milliseconds delay) {
+  const CallLimits& limits = current_call_limits();
   if (limits.cancel == nullptr) {
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
     return true;
   }
+  const auto until = CallClock::now() + delay;
   for (auto now = CallClock::now(); now < until; now = CallClock::now()) {
     if (limits.cancelled()) return false;
     std::this_thread::sleep_for(

@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "aws/aws_error.h"
 #include "aws/client_config.h"
@@ -87,6 +88,11 @@ class AwsCaller {
   /// CallLimits: no attempt starts past the deadline or once cancelled (k_deadline_error,
   /// k_cancelled_error), and a back-off that would end past the deadline is not waited.
   util::Expected<HttpResponse, AwsError> send(const AwsCall& call, const ErrorParser& parse_error);
+  /// Sends every call as send() does, all at once (HttpTransport::send_all), and returns their
+  /// results in the same order. The calls that fail transiently are sent again together after
+  /// one back-off, until each has an answer or its attempts are used.
+  std::vector<util::Expected<HttpResponse, AwsError>> send_all(
+      const std::vector<const AwsCall*>& calls, const ErrorParser& parse_error);
 
   const ServiceConfig& config() const { return config_; }
   /// HTTP requests sent so far (retries included).
@@ -97,8 +103,20 @@ class AwsCaller {
  private:
   util::Expected<HttpResponse, AwsError> attempt_once(const AwsCall& call,
                                                       const ErrorParser& parse_error);
-  /// False when the wait was cut short by the thread's CallLimits (cancelled or past deadline).
-  bool wait_before_retry(const AwsCall& call, const AwsError& failure);
+  /// The request signed with the credentials of this moment; an empty request when calls go
+  /// unsigned (the call's own is sent then). Fails when there are no credentials to sign with.
+  util::Expected<HttpRequest, AwsError> sign_for_attempt(const AwsCall& call) const;
+  /// The attempt's outcome: the 2xx response, or the failure classified (retryable or not).
+  util::Expected<HttpResponse, AwsError> judge(const AwsCall& call, TransportResult sent,
+                                               std::chrono::steady_clock::time_point started,
+                                               const ErrorParser& parse_error) const;
+  /// The back-off before retry number `attempts`; negative when the thread's CallLimits leave
+  /// no time for it (cancelled, or the deadline would pass).
+  std::chrono::milliseconds retry_delay(int attempts) const;
+  /// Counts the retry and tells the observer.
+  void note_retry(const AwsCall& call, const AwsError& failure, std::chrono::milliseconds delay);
+  /// False when the wait was cut short by the thread's CallLimits (cancelled).
+  bool wait_before_retry(std::chrono::milliseconds delay);
 
   ServiceConfig config_;
   std::shared_ptr<HttpTransport> transport_;

@@ -37,22 +37,38 @@ CURLcode easy_code(CURLMcode code) {
 
 }  // namespace
 
-CurlTransfer::CurlTransfer() : easy_(curl_easy_init()), multi_(curl_multi_init()) {
-  if (easy_ == nullptr || multi_ == nullptr) {
-    if (easy_ != nullptr) curl_easy_cleanup(easy_);
-    if (multi_ != nullptr) curl_multi_cleanup(multi_);
-    throw std::runtime_error("libcurl could not create a transfer handle");
-  }
+CurlTransfer::CurlTransfer(std::size_t handles) : multi_(curl_multi_init()) {
+  if (multi_ == nullptr) throw std::runtime_error("libcurl could not create a transfer handle");
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlTransfer::on_socket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlTransfer::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  try {
+    grow(std::max<std::size_t>(handles, 1));
+  } catch (...) {
+    for (CURL* easy : easies_) curl_easy_cleanup(easy);
+    curl_multi_cleanup(multi_);
+    throw;
+  }
 }
 
 CurlTransfer::~CurlTransfer() {
-  // The multi handle goes first: it closes the cached connection, which may call on_socket.
+  // The multi handle goes first: it closes the cached connections, which may call on_socket.
   curl_multi_cleanup(multi_);
-  curl_easy_cleanup(easy_);
+  for (CURL* easy : easies_) curl_easy_cleanup(easy);
+}
+
+void CurlTransfer::grow(std::size_t handles) {
+  if (handles <= easies_.size()) return;
+  easies_.reserve(handles);
+  while (easies_.size() < handles) {
+    CURL* easy = curl_easy_init();
+    if (easy == nullptr) throw std::runtime_error("libcurl could not create a transfer handle");
+    easies_.push_back(easy);
+  }
+  // One cached connection per handle. Left at 0, curl would size the cache by the handles
+  // still attached, and close connections as the last transfers of a batch finish.
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(easies_.size()));
 }
 
 int CurlTransfer::on_socket(CURL*, curl_socket_t socket, int what, void* self, void*) {
@@ -81,12 +97,26 @@ int CurlTransfer::on_timer(CURLM*, long timeout_ms, void* self) {
 
 CURLcode CurlTransfer::perform(const std::atomic<bool>* cancel,
                                std::optional<Clock::time_point> deadline) {
-  if (deadline && Clock::now() >= *deadline) return CURLE_OPERATION_TIMEDOUT;
-  if (CURLMcode added = curl_multi_add_handle(multi_, easy_); added != CURLM_OK) {
-    return easy_code(added);
+  return perform_all(1, cancel, deadline).front();
+}
+
+std::vector<CURLcode> CurlTransfer::perform_all(std::size_t count, const std::atomic<bool>* cancel,
+                                                std::optional<Clock::time_point> deadline) {
+  count = std::min(count, easies_.size());
+  if (deadline && Clock::now() >= *deadline) {
+    return std::vector<CURLcode>(count, CURLE_OPERATION_TIMEDOUT);
   }
-  int running = 1;
-  CURLMcode code = curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  std::vector<std::optional<CURLcode>> codes(count);
+  std::size_t added = 0;
+  CURLMcode code = CURLM_OK;
+  for (; added < count && code == CURLM_OK; ++added) {
+    curl_easy_setopt(easies_[added], CURLOPT_PRIVATE, reinterpret_cast<void*>(added));
+    code = curl_multi_add_handle(multi_, easies_[added]);
+    if (code != CURLM_OK) codes[added] = easy_code(code);
+  }
+  if (code != CURLM_OK) --added;  // the one that failed was not added
+  int running = static_cast<int>(added);
+  if (code == CURLM_OK) code = curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
   bool cancelled = false;
   bool late = false;
   while (code == CURLM_OK && running > 0) {
@@ -97,20 +127,37 @@ CURLcode CurlTransfer::perform(const std::atomic<bool>* cancel,
     code = step(running, cancel != nullptr, deadline, late);
     if (late) break;
   }
+  collect(codes, count);
+  // Detaching keeps each connection open in the multi handle's cache for the next transfers.
+  for (std::size_t i = 0; i < added; ++i) curl_multi_remove_handle(multi_, easies_[i]);
 
-  std::optional<CURLcode> result;
-  if (cancelled) result = CURLE_ABORTED_BY_CALLBACK;
-  if (late) result = CURLE_OPERATION_TIMEDOUT;
-  int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
-    if (message->msg == CURLMSG_DONE && message->easy_handle == easy_) {
-      result = message->data.result;
+  std::vector<CURLcode> results;
+  results.reserve(count);
+  for (const auto& finished : codes) {
+    if (finished) {
+      results.push_back(*finished);
+    } else if (cancelled) {
+      results.push_back(CURLE_ABORTED_BY_CALLBACK);
+    } else if (late) {
+      results.push_back(CURLE_OPERATION_TIMEDOUT);
+    } else if (code != CURLM_OK) {
+      results.push_back(easy_code(code));
+    } else {
+      results.push_back(CURLE_GOT_NOTHING);
     }
   }
-  // Detaching keeps the connection open in the multi handle's cache for the next transfer.
-  curl_multi_remove_handle(multi_, easy_);
-  if (code != CURLM_OK) return easy_code(code);
-  return result.value_or(CURLE_GOT_NOTHING);
+  return results;
+}
+
+void CurlTransfer::collect(std::vector<std::optional<CURLcode>>& codes, std::size_t count) {
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+    if (message->msg != CURLMSG_DONE) continue;
+    void* index = nullptr;
+    curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &index);
+    const auto i = reinterpret_cast<std::size_t>(index);
+    if (i < count && easies_[i] == message->easy_handle) codes[i] = message->data.result;
+  }
 }
 
 int CurlTransfer::wait_milliseconds(bool cancellable) const {

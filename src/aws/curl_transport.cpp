@@ -68,6 +68,9 @@ TransportErrorKind classify(CURLcode code) {
 /// Owns the header list handed to curl for one transfer.
 struct HeaderList {
   curl_slist* list = nullptr;
+  HeaderList() = default;
+  HeaderList(const HeaderList&) = delete;
+  HeaderList& operator=(const HeaderList&) = delete;
   ~HeaderList() { curl_slist_free_all(list); }
   void add(const std::string& line) {
     curl_slist* grown = curl_slist_append(list, line.c_str());
@@ -131,6 +134,48 @@ void set_limits(CURL* curl, const CurlTransportOptions& options, const CallLimit
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 
+/// One request's transfer: what curl is given (kept alive until it is done) and what it fills.
+struct Exchange {
+  std::string url;
+  HeaderList headers;
+  Transfer transfer;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  void prepare(CURL* curl, const HttpRequest& request, const CurlTransportOptions& options,
+               const CallLimits& limits) {
+    // Reset forgets the last request's options but keeps the open connection.
+    curl_easy_reset(curl);
+    url = request.url();
+    build_headers(request, headers);
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+    set_method_and_body(curl, request);
+    set_limits(curl, options, limits);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  }
+
+  TransportResult finish(CURL* curl, CURLcode code, const HttpRequest& request,
+                         std::atomic<std::uint64_t>& connections_opened) {
+    long connects = 0;
+    if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
+      connections_opened += static_cast<std::uint64_t>(connects);
+    }
+    // The buffer dies with this exchange; curl must not keep pointing at it.
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+    if (code != CURLE_OK) {
+      std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+      return util::Unexpected(
+          TransportError{classify(code), request.method + " " + url + ": " + detail});
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+    return std::move(transfer.response);
+  }
+};
+
 void global_init_once() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -148,61 +193,57 @@ CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(
 
 CurlTransport::~CurlTransport() = default;
 
-std::unique_ptr<CurlTransfer> CurlTransport::acquire() {
+std::unique_ptr<CurlTransfer> CurlTransport::acquire(
+    std::vector<std::unique_ptr<CurlTransfer>>& idle) {
   {
     std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      std::unique_ptr<CurlTransfer> transfer = std::move(idle_.back());
-      idle_.pop_back();
+    if (!idle.empty()) {
+      std::unique_ptr<CurlTransfer> transfer = std::move(idle.back());
+      idle.pop_back();
       return transfer;
     }
   }
   return std::make_unique<CurlTransfer>();
 }
 
-void CurlTransport::release(std::unique_ptr<CurlTransfer> transfer) {
+void CurlTransport::release(std::vector<std::unique_ptr<CurlTransfer>>& idle,
+                            std::unique_ptr<CurlTransfer> transfer, std::size_t keep) {
   std::lock_guard lock(mutex_);
-  if (idle_.size() < options_.max_idle_handles) idle_.push_back(std::move(transfer));
+  if (idle.size() < keep) idle.push_back(std::move(transfer));
 }
 
-util::Expected<HttpResponse, TransportError> CurlTransport::send(const HttpRequest& request) {
-  std::unique_ptr<CurlTransfer> handle = acquire();
-  CURL* curl = handle->easy();
-  // Reset forgets the last request's options but keeps the open connection.
-  curl_easy_reset(curl);
-
-  const std::string url = request.url();
-  HeaderList headers;
-  build_headers(request, headers);
-  Transfer transfer;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-  set_method_and_body(curl, request);
+TransportResult CurlTransport::send(const HttpRequest& request) {
+  std::unique_ptr<CurlTransfer> handle = acquire(idle_);
   const CallLimits& limits = current_call_limits();
-  set_limits(curl, options_, limits);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-
+  Exchange exchange;
+  exchange.prepare(handle->easy(), request, options_, limits);
   const CURLcode code = handle->perform(limits.cancel, limits.deadline);
-  long connects = 0;
-  if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
-    connections_opened_ += static_cast<std::uint64_t>(connects);
+  TransportResult result = exchange.finish(handle->easy(), code, request, connections_opened_);
+  release(idle_, std::move(handle), options_.max_idle_handles);
+  return result;
+}
+
+std::vector<TransportResult> CurlTransport::send_all(
+    const std::vector<const HttpRequest*>& requests) {
+  if (requests.size() <= 1) return HttpTransport::send_all(requests);
+  std::unique_ptr<CurlTransfer> batch = acquire(idle_batches_);
+  batch->grow(requests.size());
+  const CallLimits& limits = current_call_limits();
+  // Built in place and never moved: curl keeps pointers into each exchange until it is done.
+  std::vector<Exchange> exchanges(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    exchanges[i].prepare(batch->easy(i), *requests[i], options_, limits);
   }
-  // The buffer lives on this stack frame; curl must not keep pointing at it.
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  if (code == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
-  release(std::move(handle));
-  if (code != CURLE_OK) {
-    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    return util::Unexpected(
-        TransportError{classify(code), request.method + " " + url + ": " + detail});
+  const std::vector<CURLcode> codes =
+      batch->perform_all(requests.size(), limits.cancel, limits.deadline);
+  std::vector<TransportResult> results;
+  results.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    results.push_back(
+        exchanges[i].finish(batch->easy(i), codes[i], *requests[i], connections_opened_));
   }
-  return std::move(transfer.response);
+  release(idle_batches_, std::move(batch), k_max_idle_batches);
+  return results;
 }
 
 }  // namespace wc::aws

@@ -31,10 +31,10 @@ struct CurlTransportOptions {
 
 /// Sends requests over HTTP/1.1 with libcurl. Thread-safe: each send takes an idle handle (or
 /// creates one), runs the transfer on the calling thread (see CurlTransfer), and gives the
-/// handle back afterwards. TLS peers are verified. Sends exactly the
-/// request's headers plus Content-Length, and no Expect or default Content-Type, so that what
-/// the signer saw is what goes out. Failures below HTTP map to TransportErrorKind: connect
-/// (refused, DNS, TLS handshake), timeout, reset (sent/received nothing or a cut-off body).
+/// handle back afterwards; send_all does the same with a batch of handles. TLS peers are verified.
+/// Sends exactly the request's headers plus Content-Length, and no Expect or default Content-Type,
+/// so that what the signer saw is what goes out. Failures below HTTP map to TransportErrorKind:
+/// connect (refused, DNS, TLS handshake), timeout, reset (sent/received nothing or a cut-off body).
 class CurlTransport final : public HttpTransport {
  public:
   explicit CurlTransport(CurlTransportOptions options = {});
@@ -42,19 +42,28 @@ class CurlTransport final : public HttpTransport {
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
-  util::Expected<HttpResponse, TransportError> send(const HttpRequest& request) override;
+  TransportResult send(const HttpRequest& request) override;
+  /// Sends every request at once from the calling thread: one multi handle drives all their
+  /// transfers, and keeps their connections for the next batch. Batches have handles of their
+  /// own, apart from the single sends'.
+  std::vector<TransportResult> send_all(const std::vector<const HttpRequest*>& requests) override;
 
   /// New connections opened so far (CURLINFO_NUM_CONNECTS summed): with reuse working this
   /// stays near the number of concurrent senders, not the number of requests.
   std::uint64_t connections_opened() const { return connections_opened_.load(); }
 
  private:
-  std::unique_ptr<CurlTransfer> acquire();
-  void release(std::unique_ptr<CurlTransfer> transfer);
+  /// Batches kept for reuse (with their connections): one per thread that sends batches.
+  static constexpr std::size_t k_max_idle_batches = 4;
+
+  std::unique_ptr<CurlTransfer> acquire(std::vector<std::unique_ptr<CurlTransfer>>& idle);
+  void release(std::vector<std::unique_ptr<CurlTransfer>>& idle,
+               std::unique_ptr<CurlTransfer> transfer, std::size_t keep);
 
   CurlTransportOptions options_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<CurlTransfer>> idle_;
+  std::vector<std::unique_ptr<CurlTransfer>> idle_batches_;
   std::atomic<std::uint64_t> connections_opened_{0};
 };
 

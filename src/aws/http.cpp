@@ -28,4 +28,12 @@ std::string_view HttpResponse::header(std::string_view name) const {
   return find_header(headers, name);
 }
 
+std::vector<TransportResult> HttpTransport::send_all(
+    const std::vector<const HttpRequest*>& requests) {
+  std::vector<TransportResult> results;
+  results.reserve(requests.size());
+  for (const HttpRequest* request : requests) results.push_back(send(*request));
+  return results;
+}
+
 }  // namespace wc::aws

@@ -45,11 +45,16 @@ struct TransportError {
   std::string message;
 };
 
+using TransportResult = util::Expected<HttpResponse, TransportError>;
+
 /// Sends requests. Implementations must be safe to call from several threads at once.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  virtual util::Expected<HttpResponse, TransportError> send(const HttpRequest& request) = 0;
+  virtual TransportResult send(const HttpRequest& request) = 0;
+  /// Sends every request and returns their results in the same order. This one sends them one
+  /// after another; a transport that can keep them all in flight at once overrides it.
+  virtual std::vector<TransportResult> send_all(const std::vector<const HttpRequest*>& requests);
 };
 
 }  // namespace wc::aws

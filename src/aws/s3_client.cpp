@@ -44,6 +44,15 @@ AwsError malformed_response(std::string operation, const std::string& bucket, lo
                   .message = why};
 }
 
+/// Reads S3's error answer to a request on a bucket or an object; `region` is the client's.
+ErrorParser error_parser(S3Target target, const std::string& region) {
+  return [target, &region](const HttpResponse& response) {
+    S3ErrorDocument document = parse_s3_error(response.status, response.body, target);
+    explain_other_region(document, response.header("x-amz-bucket-region"), region);
+    return ServiceError{std::move(document.code), std::move(document.message)};
+  };
+}
+
 }  // namespace
 
 S3Client::S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
@@ -69,13 +78,8 @@ util::Expected<HttpResponse, AwsError> S3Client::execute(const std::string& oper
                                                          const std::string& key,
                                                          HttpRequest request) {
   const S3Target target = key.empty() ? S3Target::bucket : S3Target::object;
-  ErrorParser parse_error = [target, this](const HttpResponse& response) {
-    S3ErrorDocument document = parse_s3_error(response.status, response.body, target);
-    explain_other_region(document, response.header("x-amz-bucket-region"), caller_.config().region);
-    return ServiceError{std::move(document.code), std::move(document.message)};
-  };
   return caller_.send(AwsCall{operation, resource_name(bucket, key), std::move(request)},
-                      parse_error);
+                      error_parser(target, caller_.config().region));
 }
 
 util::Expected<ListObjectsPage, AwsError> S3Client::list_objects_v2(
@@ -106,6 +110,38 @@ util::Expected<GetObjectResult, AwsError> S3Client::get_object(const std::string
   if (!response) return util::Unexpected(std::move(response.error()));
   return GetObjectResult{std::move(response->body), std::string(response->header("Content-Type")),
                          std::string(response->header("ETag"))};
+}
+
+std::vector<util::Expected<GetObjectResult, AwsError>> S3Client::get_objects(
+    const std::string& bucket, const std::vector<std::string>& keys) {
+  std::vector<util::Expected<GetObjectResult, AwsError>> results(keys.size(), GetObjectResult{});
+  std::vector<AwsCall> calls;
+  std::vector<std::size_t> sent;  // which key each call is for
+  calls.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (auto ok = require_key("GetObject", bucket, keys[i]); !ok) {
+      results[i] = util::Unexpected(ok.error());
+      continue;
+    }
+    calls.push_back(
+        AwsCall{"GetObject", resource_name(bucket, keys[i]), make_request("GET", bucket, keys[i])});
+    sent.push_back(i);
+  }
+  std::vector<const AwsCall*> pointers;
+  for (const AwsCall& call : calls) pointers.push_back(&call);
+  auto responses =
+      caller_.send_all(pointers, error_parser(S3Target::object, caller_.config().region));
+  for (std::size_t k = 0; k < sent.size(); ++k) {
+    auto& response = responses[k];
+    if (!response) {
+      results[sent[k]] = util::Unexpected(std::move(response.error()));
+      continue;
+    }
+    results[sent[k]] =
+        GetObjectResult{std::move(response->body), std::string(response->header("Content-Type")),
+                        std::string(response->header("ETag"))};
+  }
+  return results;
 }
 
 util::Expected<void, AwsError> S3Client::put_object(const std::string& bucket,

@@ -75,6 +75,9 @@ class S3Client {
   /// GetObject. A missing key is the error code "NoSuchKey" (404).
   util::Expected<GetObjectResult, AwsError> get_object(const std::string& bucket,
                                                        const std::string& key);
+  /// GetObject of every key at once (AwsCaller::send_all), results in the keys' order.
+  std::vector<util::Expected<GetObjectResult, AwsError>> get_objects(
+      const std::string& bucket, const std::vector<std::string>& keys);
   /// PutObject. With if_none_match, an existing key is the error code "PreconditionFailed" (412).
   /// Beware: if an attempt's answer is lost (reset, timeout) after S3 stored the object, the
   /// retry finds the key existing and fails with PreconditionFailed although the write happened.

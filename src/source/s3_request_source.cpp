@@ -1,7 +1,6 @@
 #include "source/s3_request_source.h"
 
 #include <algorithm>
-#include <latch>
 
 #include "aws/call_limits.h"
 #include "aws/error_class.h"
@@ -21,10 +20,7 @@ bool is_folder_marker(const aws::S3Object& object) {
 
 S3RequestSource::S3RequestSource(std::shared_ptr<aws::S3Client> client, std::string bucket,
                                  S3SourceOptions options)
-    : client_(std::move(client)),
-      bucket_(std::move(bucket)),
-      options_(std::move(options)),
-      fetchers_(std::max<std::size_t>(options_.fetchers, 1)) {}
+    : client_(std::move(client)), bucket_(std::move(bucket)), options_(std::move(options)) {}
 
 std::string S3RequestSource::describe() const { return "S3 bucket '" + bucket_ + "'"; }
 
@@ -112,32 +108,25 @@ util::Expected<std::vector<LeasedRequest>, SourceError> S3RequestSource::poll(
 
 std::vector<util::Expected<std::optional<std::string>, SourceError>> S3RequestSource::read_bodies(
     const std::vector<aws::S3Object>& objects) {
-  std::vector<util::Expected<std::optional<std::string>, SourceError>> bodies(
-      objects.size(), std::optional<std::string>());
-  if (objects.size() == 1) {
-    bodies[0] = read(objects[0].key);
-    return bodies;
+  std::vector<util::Expected<std::optional<std::string>, SourceError>> bodies;
+  bodies.reserve(objects.size());
+  const std::size_t chunk = std::max<std::size_t>(options_.reads_in_flight, 1);
+  for (std::size_t begin = 0; begin < objects.size(); begin += chunk) {
+    std::vector<std::string> keys;
+    for (std::size_t i = begin; i < std::min(objects.size(), begin + chunk); ++i) {
+      keys.push_back(objects[i].key);
+    }
+    for (auto& object : client_->get_objects(bucket_, keys)) {
+      if (object) {
+        bodies.emplace_back(std::optional<std::string>(std::move(object->body)));
+      } else if (object.error().code == "NoSuchKey") {
+        bodies.emplace_back(std::optional<std::string>());
+      } else {
+        bodies.emplace_back(util::Unexpected(error(object.error())));
+      }
+    }
   }
-  // The fetch threads work under the poller's limits (a stop cancels them too).
-  const aws::CallLimits limits = aws::current_call_limits();
-  std::latch done(static_cast<std::ptrdiff_t>(objects.size()));
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    fetchers_.submit([&, i] {
-      aws::CallScope scope(limits);
-      bodies[i] = read(objects[i].key);
-      done.count_down();
-    });
-  }
-  done.wait();
   return bodies;
-}
-
-util::Expected<std::optional<std::string>, SourceError> S3RequestSource::read(
-    const std::string& key) {
-  auto object = client_->get_object(bucket_, key);
-  if (object) return std::optional<std::string>(std::move(object->body));
-  if (object.error().code == "NoSuchKey") return std::optional<std::string>();
-  return util::Unexpected(error(object.error()));
 }
 
 void S3RequestSource::give_back(const std::vector<LeasedRequest>& requests) {

@@ -1,7 +1,8 @@
 #pragma once
 // Requests are the objects of an S3 bucket, taken in key order (SPEC §1, §3). Keys are listed a
 // page (1000) at a time ahead of the work; each poll reads the bodies of the keys it hands out,
-// `fetchers` at a time. A bucket's requests are ours until removed: their leases never end.
+// `reads_in_flight` at a time, all from the polling thread (S3Client::get_objects). A bucket's
+// requests are ours until removed: their leases never end.
 
 #include <deque>
 #include <functional>
@@ -9,17 +10,17 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aws/s3_client.h"
 #include "source/key_window.h"
 #include "source/request_source.h"
-#include "util/thread_pool.h"
 
 namespace wc::source {
 
 struct S3SourceOptions {
-  /// Bodies read at once by one poll.
-  std::size_t fetchers = 32;
+  /// GetObject calls one poll keeps in flight at once.
+  std::size_t reads_in_flight = 32;
   /// Where warnings go (a request that vanished before it was read); the source does not log.
   std::function<void(const std::string&)> warn;
 };
@@ -50,16 +51,14 @@ class S3RequestSource : public RequestSource {
   /// `opening`: from open(), where a refused call (not only refused access) is fatal.
   SourceError error(const aws::AwsError& error, bool opening = false) const;
   util::Expected<void, SourceError> list_page();
-  /// GetObject of every key, `fetchers` at a time: the body, nullopt when the key is gone, or
-  /// the error.
+  /// GetObject of every key, `reads_in_flight` at a time: the body, nullopt when the key is
+  /// gone, or the error.
   std::vector<util::Expected<std::optional<std::string>, SourceError>> read_bodies(
       const std::vector<aws::S3Object>& objects);
-  util::Expected<std::optional<std::string>, SourceError> read(const std::string& key);
 
   std::shared_ptr<aws::S3Client> client_;
   std::string bucket_;
   S3SourceOptions options_;
-  util::ThreadPool fetchers_;
   std::mutex mutex_;
   KeyWindow window_;
   std::deque<aws::S3Object> listed_;  ///< listed, not yet handed out, in key order

@@ -141,6 +141,61 @@ TEST_F(CallerTest, TransportFailuresBecomeNamedErrorsWithoutStatus) {
   EXPECT_EQ(events[1].reason, "Timeout: slow");
 }
 
+// send_all: the calls go out together; only the ones that failed transiently go again.
+TEST_F(CallerTest, ABatchRetriesOnlyItsTransientFailuresAndKeepsTheOrder) {
+  AwsCall second = call;
+  second.resource = "queue 'second'";
+  AwsCall third = call;
+  third.resource = "queue 'third'";
+  // First round, in order: call ok, second throttled, third refused for good.
+  transport->answer(200, "first done");
+  transport->answer(503, "SlowDown");
+  transport->answer(400, "InvalidParameterValue");
+  // Second round: only `second` is sent again.
+  transport->answer(200, "second done");
+  auto results = caller.send_all({&call, &second, &third}, body_as_code);
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0]);
+  EXPECT_EQ(results[0]->body, "first done");
+  ASSERT_TRUE(results[1]) << results[1].error().describe();
+  EXPECT_EQ(results[1]->body, "second done");
+  ASSERT_FALSE(results[2]);
+  EXPECT_EQ(results[2].error().code, "InvalidParameterValue");
+  EXPECT_EQ(results[2].error().attempts, 1);
+  EXPECT_FALSE(results[2].error().retryable);
+  EXPECT_EQ(caller.calls(), 4u);
+  EXPECT_EQ(caller.retries(), 1u);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].resource, "queue 'second'");
+  ASSERT_EQ(transport->sent().size(), 4u);
+  // The retry is signed anew: its own attempt, not a copy of the first.
+  EXPECT_FALSE(transport->sent()[3].header("Authorization").empty());
+}
+
+TEST_F(CallerTest, ABatchWhoseRetriesRunOutReturnsTheLastFailures) {
+  AwsCall second = call;
+  transport->answer(200, "ok");
+  for (int i = 0; i < 3; ++i) transport->answer(500, "InternalError");
+  auto results = caller.send_all({&call, &second}, body_as_code);
+  ASSERT_TRUE(results[0]);
+  ASSERT_FALSE(results[1]);
+  EXPECT_EQ(results[1].error().code, "InternalError");
+  EXPECT_EQ(results[1].error().attempts, 3);
+  EXPECT_TRUE(results[1].error().retryable);
+  EXPECT_EQ(caller.calls(), 4u) << "1 + 3 attempts";
+}
+
+TEST_F(CallerTest, ABatchPastTheThreadsDeadlineSendsNothing) {
+  AwsCall second = call;
+  CallScope late({CallClock::now() - std::chrono::milliseconds{1}, nullptr});
+  auto results = caller.send_all({&call, &second}, body_as_code);
+  for (const auto& result : results) {
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, k_deadline_error);
+  }
+  EXPECT_TRUE(transport->sent().empty());
+}
+
 TEST(AwsError, DescribeNamesOperationResourceCodeStatusMessageAndAttempts) {
   AwsError error{.operation = "PutObject",
                  .resource = "bucket 'widgets'",

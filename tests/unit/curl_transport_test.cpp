@@ -353,5 +353,103 @@ TEST(CurlTransport, ConcurrentSendersEachGetTheirOwnAnswer) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// send_all: many calls in flight from one thread, each answer with its own request.
+std::string echo_path(const std::string& request) {
+  const auto start = request.find(' ') + 1;
+  return ok_response(request.substr(start, request.find(' ', start) - start));
+}
+
+TEST(CurlTransportBatch, EveryRequestGetsItsOwnAnswerInOrderAndConnectionsAreKept) {
+  ScriptedServer server(echo_path);
+  CurlTransport transport;
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < 40; ++i)
+    requests.push_back(request_to(server, "GET", "/k" + std::to_string(i)));
+  std::vector<const HttpRequest*> pointers;
+  for (const auto& request : requests) pointers.push_back(&request);
+
+  for (int round = 0; round < 2; ++round) {
+    auto results = transport.send_all(pointers);
+    ASSERT_EQ(results.size(), requests.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      ASSERT_TRUE(results[i]) << results[i].error().message;
+      EXPECT_EQ(results[i]->status, 200);
+      EXPECT_EQ(results[i]->body, requests[i].path);
+    }
+  }
+  EXPECT_EQ(server.requests().size(), 80u);
+  // The second batch finds the first one's connections open: none is opened anew.
+  EXPECT_LE(transport.connections_opened(), 40u);
+  EXPECT_EQ(server.accepted(), static_cast<int>(transport.connections_opened()));
+}
+
+TEST(CurlTransportBatch, ARequestThatFailsDoesNotSpoilTheOthers) {
+  ScriptedServer server(echo_path);
+  int closed_port;
+  {
+    ScriptedServer closed([](const std::string&) { return std::string(); }, false);
+    closed_port = std::stoi(closed.endpoint().substr(closed.endpoint().rfind(':') + 1));
+  }
+  HttpRequest first = request_to(server, "GET", "/first");
+  HttpRequest refused = first;
+  refused.endpoint = "http://127.0.0.1:" + std::to_string(closed_port);
+  HttpRequest last = request_to(server, "PUT", "/last");
+  last.body = "body";
+  CurlTransport transport;
+  auto results = transport.send_all({&first, &refused, &last});
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0]) << results[0].error().message;
+  EXPECT_EQ(results[0]->body, "/first");
+  ASSERT_FALSE(results[1]);
+  EXPECT_EQ(results[1].error().kind, TransportErrorKind::connect) << results[1].error().message;
+  ASSERT_TRUE(results[2]) << results[2].error().message;
+  EXPECT_EQ(results[2]->body, "/last");
+  ASSERT_EQ(server.requests().size(), 2u);
+}
+
+TEST(CurlTransportBatch, CancelFlagEndsEveryCallStillInProgress) {
+  // One request is answered at once, two never are.
+  ScriptedServer server([](const std::string& request) {
+    if (request.find("/quick") == std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{3'000});
+    }
+    return ok_response("done");
+  });
+  HttpRequest quick = request_to(server, "GET", "/quick");
+  HttpRequest slow = request_to(server, "GET", "/slow");
+  HttpRequest slower = request_to(server, "GET", "/slower");
+  std::atomic<bool> cancel{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    cancel = true;
+  });
+  const auto started = std::chrono::steady_clock::now();
+  aws::CallScope cancellable({std::nullopt, &cancel});
+  auto results = CurlTransport().send_all({&slow, &quick, &slower});
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds{1'500});
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[1]) << results[1].error().message;
+  EXPECT_EQ(results[1]->body, "done");
+  for (std::size_t i : {0u, 2u}) {
+    ASSERT_FALSE(results[i]);
+    EXPECT_EQ(results[i].error().kind, TransportErrorKind::cancelled);
+  }
+}
+
+TEST(CurlTransportBatch, ABatchWhoseDeadlinePassedSendsNothing) {
+  ScriptedServer server(echo_path);
+  HttpRequest one = request_to(server, "PUT", "/a");
+  HttpRequest two = request_to(server, "PUT", "/b");
+  aws::CallScope late({aws::CallClock::now() - std::chrono::milliseconds{1}, nullptr});
+  auto results = CurlTransport().send_all({&one, &two});
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& result : results) {
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().kind, TransportErrorKind::timeout);
+  }
+  EXPECT_EQ(server.accepted(), 0);
+}
+
 }  // namespace
 }  // namespace wc::aws

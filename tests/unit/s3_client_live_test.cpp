@@ -111,6 +111,29 @@ TEST_F(S3ClientLive, ListPagesTwoAtATimeInKeyOrderWithDecodedKeys) {
   EXPECT_EQ(pages, 3);
 }
 
+TEST_F(S3ClientLive, GetObjectsReadsManyKeysAtOnceInOrderWithMissingOnesNamed) {
+  std::vector<std::string> keys = k_awkward_keys;
+  for (const std::string& key : keys) ASSERT_TRUE(client_->put_object(bucket_, key, "@" + key));
+  keys.insert(keys.begin() + 1, "missing");
+  keys.push_back("");  // refused before sending
+  auto got = client_->get_objects(bucket_, keys);
+  ASSERT_EQ(got.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == "missing") {
+      ASSERT_FALSE(got[i]);
+      EXPECT_EQ(got[i].error().code, "NoSuchKey");
+      EXPECT_EQ(got[i].error().resource, "s3://" + bucket_ + "/missing");
+    } else if (keys[i].empty()) {
+      ASSERT_FALSE(got[i]);
+      EXPECT_EQ(got[i].error().code, "InvalidArgument");
+    } else {
+      ASSERT_TRUE(got[i]) << got[i].error().describe();
+      EXPECT_EQ(got[i]->body, "@" + keys[i]);
+    }
+  }
+  EXPECT_EQ(client_->calls(), k_awkward_keys.size() * 2 + 1) << "one GET per key sent";
+}
+
 TEST_F(S3ClientLive, IfNoneMatchRefusesToOverwriteAnExistingKey) {
   PutObjectRequest options;
   options.if_none_match = true;
