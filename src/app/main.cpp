@@ -14,6 +14,7 @@
 #include "app/metrics_server.h"
 #include "app/operations_endpoint.h"
 #include "app/signals.h"
+#include "app/thread_caches.h"
 #include "consumer/consumer.h"
 
 namespace {
@@ -111,6 +112,7 @@ int run(const wc::app::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  wc::app::limit_thread_caches(argv);  // first: it may start the program again
   // curl runs with CURLOPT_NOSIGNAL, so a peer closing a connection must not kill us.
   std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -37,14 +37,16 @@ CURLcode easy_code(CURLMcode code) {
 
 }  // namespace
 
-CurlTransfer::CurlTransfer(std::size_t handles) : multi_(curl_multi_init()) {
+CurlTransfer::CurlTransfer(CurlDrive drive) : drive_(drive), multi_(curl_multi_init()) {
   if (multi_ == nullptr) throw std::runtime_error("libcurl could not create a transfer handle");
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlTransfer::on_socket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlTransfer::on_timer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  if (drive_ == CurlDrive::many) {
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlTransfer::on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlTransfer::on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  }
   try {
-    grow(std::max<std::size_t>(handles, 1));
+    grow(1);
   } catch (...) {
     for (CURL* easy : easies_) curl_easy_cleanup(easy);
     curl_multi_cleanup(multi_);
@@ -60,6 +62,9 @@ CurlTransfer::~CurlTransfer() {
 
 void CurlTransfer::grow(std::size_t handles) {
   if (handles <= easies_.size()) return;
+  if (drive_ == CurlDrive::one && handles > 1) {
+    throw std::logic_error("a CurlTransfer made for one transfer cannot grow");
+  }
   easies_.reserve(handles);
   while (easies_.size() < handles) {
     CURL* easy = curl_easy_init();
@@ -116,7 +121,7 @@ std::vector<CURLcode> CurlTransfer::perform_all(std::size_t count, const std::at
   }
   if (code != CURLM_OK) --added;  // the one that failed was not added
   int running = static_cast<int>(added);
-  if (code == CURLM_OK) code = curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  if (code == CURLM_OK) code = act_on_timeout(running);
   bool cancelled = false;
   bool late = false;
   while (code == CURLM_OK && running > 0) {
@@ -124,7 +129,8 @@ std::vector<CURLcode> CurlTransfer::perform_all(std::size_t count, const std::at
       cancelled = true;
       break;
     }
-    code = step(running, cancel != nullptr, deadline, late);
+    code = drive_ == CurlDrive::many ? step(running, cancel != nullptr, deadline, late)
+                                     : step_one(running, cancel != nullptr, deadline, late);
     if (late) break;
   }
   collect(codes, count);
@@ -158,6 +164,34 @@ void CurlTransfer::collect(std::vector<std::optional<CURLcode>>& codes, std::siz
     const auto i = reinterpret_cast<std::size_t>(index);
     if (i < count && easies_[i] == message->easy_handle) codes[i] = message->data.result;
   }
+}
+
+CURLMcode CurlTransfer::act_on_timeout(int& running) {
+  return drive_ == CurlDrive::many
+             ? curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running)
+             : curl_multi_perform(multi_, &running);
+}
+
+CURLMcode CurlTransfer::step_one(int& running, bool cancellable,
+                                 const std::optional<Clock::time_point>& deadline, bool& late) {
+  // curl_multi_poll waits on the transfer's socket, and no longer than curl's own timer.
+  int wait_ms = cancellable ? k_cancel_check_ms : k_max_wait_ms;
+  if (deadline) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+    wait_ms = static_cast<int>(std::clamp<long long>(left.count(), 0, wait_ms));
+  }
+  if (wait_ms > 0) {
+    if (const CURLMcode code = curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+        code != CURLM_OK) {
+      return code;
+    }
+  }
+  // Woken past the deadline (it passed, or the process was frozen): curl must send nothing more.
+  if (deadline && Clock::now() >= *deadline) {
+    late = true;
+    return CURLM_OK;
+  }
+  return curl_multi_perform(multi_, &running);
 }
 
 int CurlTransfer::wait_milliseconds(bool cancellable) const {

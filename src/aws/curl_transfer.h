@@ -12,19 +12,24 @@
 
 namespace wc::aws {
 
-/// Easy handles and one multi handle of their own that drives them with
-/// curl_multi_socket_action: the calling thread waits on the transfers' sockets itself and tells
-/// curl which way each one is ready, so curl does not poll it again before reading.
-/// curl_easy_perform makes five poll calls for a request on a kept-alive connection (its wake-up
-/// pipe, a liveness check, a check right after sending, the wait, a check before reading); this
-/// makes three (measured on fauxqs: 11.5 polls per consumer request fell to 6.9). With several
-/// handles, one thread keeps all their calls in flight at once. The connections stay in the
-/// multi handle's cache between transfers (one per handle), ready for the next ones.
-/// Not thread-safe: one perform at a time.
+/// How a CurlTransfer drives its transfers.
+/// - `one`: a single transfer with curl_multi_perform and curl_multi_poll, as curl_easy_perform
+///   does, but checking the cancel flag and the deadline.
+/// - `many`: any number at once with curl_multi_socket_action: the thread polls the transfers'
+///   sockets itself and tells curl which way each one is ready, so a wake-up costs one poll
+///   call however many transfers are in flight. That needs curl's socket table, which is 29 KiB
+///   per multi handle (911 slots): paid once for a batch, but at --concurrency 512 a table per
+///   lane was 15 MB of the peak RSS, for no CPU saved on a single transfer (measured on fauxqs at
+///   --concurrency 32: 0.139 ms per request either way).
+enum class CurlDrive { one, many };
+
+/// Easy handles and one multi handle of their own that drives them on the calling thread
+/// (CurlDrive). The connections stay in the multi handle's cache between transfers (one per
+/// handle), ready for the next ones. Not thread-safe: one perform at a time.
 class CurlTransfer {
  public:
-  /// Makes `handles` easy handles (at least one); throws std::runtime_error if libcurl cannot.
-  explicit CurlTransfer(std::size_t handles = 1);
+  /// Makes one easy handle; throws std::runtime_error if libcurl cannot.
+  explicit CurlTransfer(CurlDrive drive = CurlDrive::one);
   ~CurlTransfer();
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
@@ -32,7 +37,8 @@ class CurlTransfer {
   /// The handle to set transfer `index`'s options on.
   CURL* easy(std::size_t index = 0) const { return easies_[index]; }
   std::size_t size() const { return easies_.size(); }
-  /// Adds easy handles up to `handles` (never removes any); throws like the constructor.
+  /// Adds easy handles up to `handles` (never removes any); throws like the constructor, and
+  /// std::logic_error past one handle for CurlDrive::one.
   void grow(std::size_t handles);
 
   /// Runs the transfer set up on easy() to its end and returns what curl_easy_perform would;
@@ -65,10 +71,16 @@ class CurlTransfer {
   /// Sets `late` (and tells curl nothing) when `deadline` passed while it waited.
   CURLMcode step(int& running, bool cancellable, const std::optional<Clock::time_point>& deadline,
                  bool& late);
+  /// CurlDrive::one's step: curl_multi_poll, then curl_multi_perform.
+  CURLMcode step_one(int& running, bool cancellable,
+                     const std::optional<Clock::time_point>& deadline, bool& late);
+  /// Lets curl start the transfers just added, or act on its timer.
+  CURLMcode act_on_timeout(int& running);
   int wait_milliseconds(bool cancellable) const;
   /// Reads curl's finished-transfer messages into `codes` (index of the easy handle).
   void collect(std::vector<std::optional<CURLcode>>& codes, std::size_t count);
 
+  CurlDrive drive_;
   std::vector<CURL*> easies_;
   CURLM* multi_ = nullptr;
   std::vector<Watched> watched_;

@@ -127,6 +127,7 @@ void set_limits(CURL* curl, const CurlTransportOptions& options, const CallLimit
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(options.low_speed_window.count()));
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, options.receive_buffer_bytes);
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   // S3 keys may contain "/../" or "//"; the signature covers the path exactly as written.
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
@@ -194,7 +195,7 @@ CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(
 CurlTransport::~CurlTransport() = default;
 
 std::unique_ptr<CurlTransfer> CurlTransport::acquire(
-    std::vector<std::unique_ptr<CurlTransfer>>& idle) {
+    std::vector<std::unique_ptr<CurlTransfer>>& idle, CurlDrive drive) {
   {
     std::lock_guard lock(mutex_);
     if (!idle.empty()) {
@@ -203,7 +204,7 @@ std::unique_ptr<CurlTransfer> CurlTransport::acquire(
       return transfer;
     }
   }
-  return std::make_unique<CurlTransfer>();
+  return std::make_unique<CurlTransfer>(drive);
 }
 
 void CurlTransport::release(std::vector<std::unique_ptr<CurlTransfer>>& idle,
@@ -213,7 +214,7 @@ void CurlTransport::release(std::vector<std::unique_ptr<CurlTransfer>>& idle,
 }
 
 TransportResult CurlTransport::send(const HttpRequest& request) {
-  std::unique_ptr<CurlTransfer> handle = acquire(idle_);
+  std::unique_ptr<CurlTransfer> handle = acquire(idle_, CurlDrive::one);
   const CallLimits& limits = current_call_limits();
   Exchange exchange;
   exchange.prepare(handle->easy(), request, options_, limits);
@@ -226,7 +227,7 @@ TransportResult CurlTransport::send(const HttpRequest& request) {
 std::vector<TransportResult> CurlTransport::send_all(
     const std::vector<const HttpRequest*>& requests) {
   if (requests.size() <= 1) return HttpTransport::send_all(requests);
-  std::unique_ptr<CurlTransfer> batch = acquire(idle_batches_);
+  std::unique_ptr<CurlTransfer> batch = acquire(idle_batches_, CurlDrive::many);
   batch->grow(requests.size());
   const CallLimits& limits = current_call_limits();
   // Built in place and never moved: curl keeps pointers into each exchange until it is done.

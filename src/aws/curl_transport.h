@@ -14,6 +14,7 @@
 namespace wc::aws {
 
 class CurlTransfer;
+enum class CurlDrive;
 
 /// Limits that keep a request from hanging; the defaults suit S3, DynamoDB and SQS (whose long
 /// polls last at most 20 s).
@@ -25,6 +26,10 @@ struct CurlTransportOptions {
   /// a timeout: it catches a stalled connection long before `total_timeout`.
   long low_speed_bytes_per_second = 1;
   std::chrono::seconds low_speed_window{30};
+  /// The receive buffer of each transfer in progress (curl's default is 16 KiB). AWS answers
+  /// are mostly a few hundred bytes, and hundreds of transfers may be in progress at once; a
+  /// large answer (a listing, a batch of messages) takes more reads, not more memory.
+  long receive_buffer_bytes = 4'096;
   /// Idle handles kept for reuse; handles returned beyond this are closed.
   std::size_t max_idle_handles = 64;
 };
@@ -56,7 +61,8 @@ class CurlTransport final : public HttpTransport {
   /// Batches kept for reuse (with their connections): one per thread that sends batches.
   static constexpr std::size_t k_max_idle_batches = 4;
 
-  std::unique_ptr<CurlTransfer> acquire(std::vector<std::unique_ptr<CurlTransfer>>& idle);
+  std::unique_ptr<CurlTransfer> acquire(std::vector<std::unique_ptr<CurlTransfer>>& idle,
+                                        CurlDrive drive);
   void release(std::vector<std::unique_ptr<CurlTransfer>>& idle,
                std::unique_ptr<CurlTransfer> transfer, std::size_t keep);
 

@@ -15,6 +15,20 @@ K_STOP_AFTER_S = 1
 K_IDLE_LOOKS = 5
 
 
+def glibc_tunables(consumer) -> str | None:
+    """GLIBC_TUNABLES in the environment the running consumer's process started with. glibc
+    parses the variable in place, cutting it at each ':' with a NUL: the pieces that follow
+    it are put together again."""
+    with open(f"/proc/{consumer.process.pid}/environ", "rb") as environ:
+        entries = environ.read().split(b"\0")
+    for i, entry in enumerate(entries):
+        if entry.startswith(b"GLIBC_TUNABLES="):
+            pieces = [entry.split(b"=", 1)[1]]
+            pieces += [e for e in entries[i + 1:] if e.startswith(b"glibc.")]
+            return b":".join(pieces).decode()
+    return None
+
+
 class Stopping(h.ConsumerTestCase):
     def prepare(self, data=None) -> None:
         self.endpoint = h.shared_moto().endpoint
@@ -79,12 +93,30 @@ class Stopping(h.ConsumerTestCase):
                      timeout=30, what=f"the consumer's look number {K_IDLE_LOOKS} at the "
                      "empty bucket")
         self.assertTrue(consumer.running(), "stopped by itself" + consumer.result().describe())
+        # It started itself again with glibc's thread caches limited (src/app/thread_caches.h),
+        # as the same process: the signal below reaches the one that works.
+        self.assertEqual(glibc_tunables(consumer), "glibc.malloc.tcache_max=64")
         consumer.send(signal.SIGTERM)
         # An idle consumer stops at once (SPEC.md §2), even while it waits to poll again.
         result = consumer.wait(h.K_SPEC_STOP_S + h.K_STOP_MARGIN_S)
         self.assert_exit(result, 0)
         self.assert_stopped_because(self.work.logs, "stop requested")
         self.assert_summary(self.work.logs, requests_seen=0)
+
+    def test_a_users_own_glibc_tunables_are_kept_and_the_limit_added_only_when_unset(self):
+        self.prepare()
+        for given, expected in [("glibc.malloc.arena_max=2",
+                                 "glibc.malloc.arena_max=2:glibc.malloc.tcache_max=64"),
+                                ("glibc.malloc.tcache_count=0", "glibc.malloc.tcache_count=0")]:
+            work = self.workdir()
+            env = dict(h.consumer_env(work), GLIBC_TUNABLES=given)
+            consumer = self.start_consumer(self.args()[:-4] + work.log_dir_args(), work, env)
+            h.wait_until(lambda: not consumer.running() or h.log_lines(work.logs),
+                         timeout=30, what="the consumer's first log line")
+            self.assertTrue(consumer.running(), consumer.result().describe())
+            self.assertEqual(glibc_tunables(consumer), expected, f"given {given}")
+            consumer.send(signal.SIGTERM)
+            self.assert_exit(consumer.wait(h.K_SPEC_STOP_S + h.K_STOP_MARGIN_S), 0)
 
     def test_idle_timeout_stops_with_0_after_that_long_without_requests(self):
         self.prepare()
