@@ -15,11 +15,16 @@ std::optional<std::string> tuned_glibc_tunables(const char* current) {
   return std::string(now) + ":" + k_thread_cache_tunable;
 }
 
+bool under_valgrind(const char* ld_preload) {
+  return ld_preload != nullptr &&
+         std::string_view(ld_preload).find("vgpreload") != std::string_view::npos;
+}
+
 void limit_thread_caches(char** argv) {
   const char* current = std::getenv("GLIBC_TUNABLES");
   const auto tuned = tuned_glibc_tunables(current);
   // Set-user-id: glibc drops the variable, and the next start would try again forever.
-  if (!tuned || getauxval(AT_SECURE) != 0) return;
+  if (!tuned || getauxval(AT_SECURE) != 0 || under_valgrind(std::getenv("LD_PRELOAD"))) return;
   const std::optional<std::string> before =
       current == nullptr ? std::nullopt : std::optional<std::string>(current);
   if (::setenv("GLIBC_TUNABLES", tuned->c_str(), 1) != 0) return;

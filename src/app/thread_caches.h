@@ -18,10 +18,15 @@ inline constexpr const char* k_thread_cache_tunable = "glibc.malloc.tcache_max=6
 /// else `current` with k_thread_cache_tunable added.
 std::optional<std::string> tuned_glibc_tunables(const char* current);
 
+/// Whether valgrind runs this process (its preloaded libraries are in LD_PRELOAD): there
+/// /proc/self/exe is valgrind's own tool, which refuses to be started directly, and valgrind
+/// does not follow a restart into the new program anyway.
+bool under_valgrind(const char* ld_preload);
+
 /// Runs this program again (execv of /proc/self/exe: same process id, arguments and
 /// environment) with GLIBC_TUNABLES as tuned_glibc_tunables says; returns without doing so when
-/// nothing needs adding, for a set-user-id start (where glibc ignores the variable), or when
-/// the exec fails (the program then runs with glibc's default caches).
+/// nothing needs adding, for a set-user-id start (where glibc ignores the variable), under
+/// valgrind, or when the exec fails (the program then runs with glibc's default caches).
 void limit_thread_caches(char** argv);
 
 }  // namespace wc::app

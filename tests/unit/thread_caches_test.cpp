@@ -19,5 +19,13 @@ TEST(ThreadCaches, AUsersOwnThreadCacheSettingStandsAndEndsTheRestarts) {
             std::nullopt);
 }
 
+TEST(ThreadCaches, ValgrindIsToldByItsPreloadedLibraries) {
+  EXPECT_TRUE(
+      under_valgrind("/usr/libexec/valgrind/vgpreload_core-amd64-linux.so:/usr/libexec/valgrind/"
+                     "vgpreload_memcheck-amd64-linux.so"));
+  EXPECT_FALSE(under_valgrind(nullptr));
+  EXPECT_FALSE(under_valgrind("/usr/lib/x86_64-linux-gnu/libheaptrack_preload.so"));
+}
+
 }  // namespace
 }  // namespace wc::app
