@@ -8,6 +8,7 @@
 
 #include "aws/call_limits.h"
 #include "aws/sigv4.h"
+#include "util/thread_rng.h"
 
 namespace wc::aws {
 
@@ -58,11 +59,6 @@ std::optional<std::string_view> limit_reached(const CallLimits& limits) {
     return k_deadline_error;
   }
   return std::nullopt;
-}
-
-std::mt19937_64& jitter_rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
 }
 
 }  // namespace
@@ -224,7 +220,7 @@ util::Expected<HttpResponse, AwsError> AwsCaller::judge(
 }
 
 std::chrono::milliseconds AwsCaller::retry_delay(int attempts) const {
-  const auto delay = retry_.delay(attempts, jitter_rng());
+  const auto delay = retry_.delay(attempts, util::thread_rng());
   const CallLimits& limits = current_call_limits();
   const auto until = CallClock::now() + delay;
   if (limits.cancelled() || (limits.deadline && until + k_min_attempt_time > *limits.deadline)) {

@@ -5,6 +5,8 @@
 #include <random>
 #include <thread>
 
+#include "util/thread_rng.h"
+
 namespace wc::aws {
 
 namespace {
@@ -51,11 +53,6 @@ AwsError malformed_response(std::string operation, std::string resource, long st
                   .http_status = status,
                   .code = "MalformedResponse",
                   .message = std::move(why)};
-}
-
-std::mt19937_64& jitter_rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
 }
 
 }  // namespace
@@ -188,7 +185,7 @@ util::Expected<std::vector<WriteRequest>, AwsError> DynamoDbClient::write_batch(
     writes = std::move(*unprocessed);
     if (writes.empty() || round >= max_rounds) break;
     // DynamoDB leaves writes unprocessed when the table is throttled: back off like a retry.
-    const auto delay = retry_.delay(round, jitter_rng());
+    const auto delay = retry_.delay(round, util::thread_rng());
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
   }
   return writes;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "aws/iso8601.h"
+#include "util/thread_rng.h"
 
 namespace wc::aws {
 
@@ -27,8 +28,7 @@ struct Snapshot {
 };
 
 double random_share() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(util::thread_rng());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "aws/call_limits.h"
 #include "aws/error_class.h"
+#include "util/thread_rng.h"
 
 namespace wc::source {
 
@@ -33,7 +34,7 @@ bool is_stale_receipt(const std::string& code, const std::string& message) {
 }
 
 std::string random_attempt_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::mt19937_64& rng = util::thread_rng();
   return fmt::format("{:016x}{:016x}", rng(), rng());
 }
 
