@@ -1,9 +1,11 @@
 #include "aws/curl_transfer.h"
 
-#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <stdexcept>
 
 namespace wc::aws {
@@ -16,18 +18,21 @@ constexpr int k_max_wait_ms = 1'000;
 // A cancellable transfer looks at its cancel flag at least this often.
 constexpr int k_cancel_check_ms = 50;
 
-short poll_events(int what) {
-  short events = 0;
-  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= POLLIN;
-  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= POLLOUT;
+// Ready sockets taken from the kernel per wait; more wait for the next step.
+constexpr int k_max_events = 64;
+
+std::uint32_t epoll_events(int what) {
+  std::uint32_t events = 0;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
   return events;
 }
 
-int select_bits(short revents) {
+int select_bits(std::uint32_t events) {
   int bits = 0;
-  if ((revents & POLLIN) != 0) bits |= CURL_CSELECT_IN;
-  if ((revents & POLLOUT) != 0) bits |= CURL_CSELECT_OUT;
-  if ((revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) bits |= CURL_CSELECT_ERR;
+  if ((events & EPOLLIN) != 0) bits |= CURL_CSELECT_IN;
+  if ((events & EPOLLOUT) != 0) bits |= CURL_CSELECT_OUT;
+  if ((events & (EPOLLERR | EPOLLHUP)) != 0) bits |= CURL_CSELECT_ERR;
   return bits;
 }
 
@@ -40,6 +45,11 @@ CURLcode easy_code(CURLMcode code) {
 CurlTransfer::CurlTransfer(CurlDrive drive) : drive_(drive), multi_(curl_multi_init()) {
   if (multi_ == nullptr) throw std::runtime_error("libcurl could not create a transfer handle");
   if (drive_ == CurlDrive::many) {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) {
+      curl_multi_cleanup(multi_);
+      throw std::runtime_error("libcurl transfers: no epoll instance");
+    }
     curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlTransfer::on_socket);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlTransfer::on_timer);
@@ -50,6 +60,7 @@ CurlTransfer::CurlTransfer(CurlDrive drive) : drive_(drive), multi_(curl_multi_i
   } catch (...) {
     for (CURL* easy : easies_) curl_easy_cleanup(easy);
     curl_multi_cleanup(multi_);
+    if (epoll_ >= 0) ::close(epoll_);
     throw;
   }
 }
@@ -58,6 +69,7 @@ CurlTransfer::~CurlTransfer() {
   // The multi handle goes first: it closes the cached connections, which may call on_socket.
   curl_multi_cleanup(multi_);
   for (CURL* easy : easies_) curl_easy_cleanup(easy);
+  if (epoll_ >= 0) ::close(epoll_);
 }
 
 void CurlTransfer::grow(std::size_t handles) {
@@ -77,15 +89,17 @@ void CurlTransfer::grow(std::size_t handles) {
 }
 
 int CurlTransfer::on_socket(CURL*, curl_socket_t socket, int what, void* self, void*) {
-  auto& watched = static_cast<CurlTransfer*>(self)->watched_;
-  auto it = std::find_if(watched.begin(), watched.end(),
-                         [socket](const Watched& entry) { return entry.socket == socket; });
+  const int epoll = static_cast<CurlTransfer*>(self)->epoll_;
   if (what == CURL_POLL_REMOVE) {
-    if (it != watched.end()) watched.erase(it);
-  } else if (it == watched.end()) {
-    watched.push_back({socket, what});
-  } else {
-    it->what = what;
+    // Fails harmlessly when curl has closed the socket already (the kernel dropped it then).
+    ::epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nullptr);
+    return 0;
+  }
+  epoll_event event{};
+  event.events = epoll_events(what);
+  event.data.fd = socket;
+  if (::epoll_ctl(epoll, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
+    if (::epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) != 0) return -1;
   }
   return 0;
 }
@@ -208,11 +222,9 @@ CURLMcode CurlTransfer::step(int& running, bool cancellable,
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
     wait_ms = static_cast<int>(std::clamp<long long>(left.count(), 0, wait_ms));
   }
-  waits_.clear();
-  for (const Watched& entry : watched_)
-    waits_.push_back({entry.socket, poll_events(entry.what), 0});
-  // With no socket to watch (between connection attempts, say) the poll is a plain sleep.
-  const int ready = wait_ms == 0 ? 0 : ::poll(waits_.data(), waits_.size(), wait_ms);
+  events_.resize(k_max_events);
+  // With no socket registered (between connection attempts, say) the wait is a plain sleep.
+  const int ready = wait_ms == 0 ? 0 : ::epoll_wait(epoll_, events_.data(), k_max_events, wait_ms);
   if (ready < 0) return errno == EINTR ? CURLM_OK : CURLM_INTERNAL_ERROR;
   // Woken past the deadline (it passed, or the process was frozen): curl must send nothing more.
   if (deadline && Clock::now() >= *deadline) {
@@ -227,10 +239,9 @@ CURLMcode CurlTransfer::step(int& running, bool cancellable,
   }
   // Acting on one socket can make curl close or replace another: a socket it no longer knows
   // is ignored. Timers that are due are run by each action as well.
-  for (const pollfd& wait : waits_) {
-    if (wait.revents == 0) continue;
-    const CURLMcode code =
-        curl_multi_socket_action(multi_, wait.fd, select_bits(wait.revents), &running);
+  for (int i = 0; i < ready; ++i) {
+    const CURLMcode code = curl_multi_socket_action(multi_, events_[i].data.fd,
+                                                    select_bits(events_[i].events), &running);
     if (code != CURLM_OK) return code;
   }
   return CURLM_OK;

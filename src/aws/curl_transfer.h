@@ -3,7 +3,7 @@
 // than curl_easy_perform, one transfer or many at once.
 
 #include <curl/curl.h>
-#include <poll.h>
+#include <sys/epoll.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,9 +15,10 @@ namespace wc::aws {
 /// How a CurlTransfer drives its transfers.
 /// - `one`: a single transfer with curl_multi_perform and curl_multi_poll, as curl_easy_perform
 ///   does, but checking the cancel flag and the deadline.
-/// - `many`: any number at once with curl_multi_socket_action: the thread polls the transfers'
-///   sockets itself and tells curl which way each one is ready, so a wake-up costs one poll
-///   call however many transfers are in flight. That needs curl's socket table, which is 29 KiB
+/// - `many`: any number at once with curl_multi_socket_action: the thread waits on the
+///   transfers' sockets itself (an epoll set that curl's socket callback keeps) and tells curl
+///   which way each ready one is, so a wake-up costs the sockets that are ready, not all of
+///   them. That needs curl's socket table, which is 29 KiB
 ///   per multi handle (911 slots): paid once for a batch, but at --concurrency 512 a table per
 ///   lane was 15 MB of the peak RSS, for no CPU saved on a single transfer (measured on fauxqs at
 ///   --concurrency 32: 0.139 ms per request either way).
@@ -58,12 +59,6 @@ class CurlTransfer {
  private:
   using Clock = std::chrono::steady_clock;
 
-  /// A socket curl asked to be watched, and for what (CURL_POLL_IN, _OUT or _INOUT).
-  struct Watched {
-    curl_socket_t socket;
-    int what;
-  };
-
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* self, void* socket_data);
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
 
@@ -83,8 +78,9 @@ class CurlTransfer {
   CurlDrive drive_;
   std::vector<CURL*> easies_;
   CURLM* multi_ = nullptr;
-  std::vector<Watched> watched_;
-  std::vector<pollfd> waits_;               ///< the poll set of one step, kept to reuse its memory
+  /// CurlDrive::many: the sockets curl asked to be watched (on_socket keeps it up to date).
+  int epoll_ = -1;
+  std::vector<epoll_event> events_;  ///< the ready sockets of one step, kept to reuse its memory
   std::optional<Clock::time_point> timer_;  ///< when curl wants CURL_SOCKET_TIMEOUT
 };
 
