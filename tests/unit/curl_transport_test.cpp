@@ -146,6 +146,14 @@ HttpRequest request_to(const ScriptedServer& server, std::string method, std::st
   return request;
 }
 
+/// A thread that raises `flag` after `delay`, as a stop would.
+std::jthread raise_after(std::atomic<bool>& flag, std::chrono::milliseconds delay) {
+  return std::jthread([&flag, delay] {
+    std::this_thread::sleep_for(delay);
+    flag = true;
+  });
+}
+
 bool has_header_line(const std::string& raw, const std::string& prefix) {
   return raw.find("\r\n" + prefix) != std::string::npos;
 }
@@ -301,10 +309,7 @@ TEST(CurlTransport, DeadlineCutsACallInProgress) {
 TEST(CurlTransport, CancelFlagEndsACallInProgress) {
   ScriptedServer silent([](const std::string&) { return std::string(); }, false);
   std::atomic<bool> cancel{false};
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds{100});
-    cancel = true;
-  });
+  std::jthread stopper = raise_after(cancel, std::chrono::milliseconds{100});
   const auto started = std::chrono::steady_clock::now();
   aws::CallScope cancellable({std::nullopt, &cancel});
   auto response = CurlTransport().send(request_to(silent, "GET", "/b/k"));
@@ -419,10 +424,7 @@ TEST(CurlTransportBatch, CancelFlagEndsEveryCallStillInProgress) {
   HttpRequest slow = request_to(server, "GET", "/slow");
   HttpRequest slower = request_to(server, "GET", "/slower");
   std::atomic<bool> cancel{false};
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds{300});
-    cancel = true;
-  });
+  std::jthread stopper = raise_after(cancel, std::chrono::milliseconds{300});
   const auto started = std::chrono::steady_clock::now();
   aws::CallScope cancellable({std::nullopt, &cancel});
   auto results = CurlTransport().send_all({&slow, &quick, &slower});
