@@ -279,10 +279,20 @@ def bucket_names(s3) -> set[str]:
 
 
 def write_request_files(directory: Path, requests: dict[str, bytes]) -> None:
-    """Lays requests out for the directory source: one file per request, named by its key."""
+    """Lays requests out for the directory source: one file per request, named by its key.
+    Each file appears whole, as a producer's does (written beside the directory, then renamed
+    in): a consumer already watching the directory must not read one half written."""
     directory.mkdir(parents=True, exist_ok=True)
     for key, body in requests.items():
-        (directory / key).write_bytes(body)
+        target = directory / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = directory.parent / f".{directory.name}.writing.{uuid.uuid4().hex[:8]}"
+        staging.write_bytes(body)
+        try:
+            os.replace(staging, target)
+        except OSError:  # another file system (the directory is a mount point): copy
+            target.write_bytes(body)
+            staging.unlink()
 
 
 def files_under(directory: Path) -> dict[str, bytes]:
