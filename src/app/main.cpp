@@ -12,6 +12,7 @@
 #include "app/command_line.h"
 #include "app/logging.h"
 #include "app/metrics_server.h"
+#include "app/open_files.h"
 #include "app/operations_endpoint.h"
 #include "app/signals.h"
 #include "app/thread_caches.h"
@@ -46,6 +47,14 @@ int run(const wc::app::Config& config) {
       !logging) {
     std::cerr << "widget-consumer: " << logging.error() << "\n";
     return k_exit_fatal;
+  }
+  const wc::app::OpenFileLimit files = wc::app::raise_open_file_limit();
+  if (const auto needed = wc::app::open_files_needed(config.concurrency); needed > files.now) {
+    spdlog::warn(
+        "--concurrency {} may hold about {} files open at once, and this process may open {} "
+        "(ulimit -n, hard limit included): calls would fail with \"too many open files\"; "
+        "raise the limit or lower --concurrency",
+        config.concurrency, needed, files.now);
   }
   // Before the backends: an SQS source may still report leases while it is destroyed.
   wc::consumer::RunMetrics run_metrics;
