@@ -14,7 +14,9 @@ TEST(OpenFiles, FourPerLaneAndSomeForTheRest) {
 TEST(OpenFiles, TheSoftLimitIsRaisedToTheHardOne) {
   rlimit saved{};
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
-  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 256) GTEST_SKIP() << "hard limit too low";
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 256) {
+    GTEST_SKIP() << "hard limit too low";
+  }
   rlimit lowered{128, saved.rlim_max};
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
 
@@ -26,7 +28,9 @@ TEST(OpenFiles, TheSoftLimitIsRaisedToTheHardOne) {
   EXPECT_EQ(result.before, 128u);
   EXPECT_EQ(result.now, now.rlim_cur);
   EXPECT_GT(now.rlim_cur, 128u);
-  if (saved.rlim_max != RLIM_INFINITY) EXPECT_EQ(now.rlim_cur, saved.rlim_max);
+  if (saved.rlim_max != RLIM_INFINITY) {
+    EXPECT_EQ(now.rlim_cur, saved.rlim_max);
+  }
 }
 
 }  // namespace
