@@ -75,26 +75,30 @@ AwsCaller::AwsCaller(ServiceConfig config, std::shared_ptr<HttpTransport> transp
 
 util::Expected<HttpResponse, AwsError> AwsCaller::send(const AwsCall& call,
                                                        const ErrorParser& parse_error) {
-  const int max_attempts = std::max(1, retry_.max_attempts);
   const CallLimits& limits = current_call_limits();
   for (int attempt = 1;; ++attempt) {
     if (auto reached = limit_reached(limits)) {
       return util::Unexpected(interrupted(call, *reached, attempt - 1));
     }
     auto result = attempt_once(call, parse_error);
-    if (result) return result;
-    AwsError& error = result.error();
-    error.attempts = attempt;
-    // A transfer cut at the deadline or by the cancel flag says so, not "Timeout".
-    if (auto reached = limit_reached(limits); reached && error.http_status == 0) {
-      return util::Unexpected(interrupted(call, *reached, attempt));
-    }
-    if (!error.retryable || attempt >= max_attempts) return result;
+    if (result || !may_retry(call, result, attempt, limits)) return result;
     const auto delay = retry_delay(attempt);
     if (delay < std::chrono::milliseconds::zero()) return result;
-    note_retry(call, error, delay);
+    note_retry(call, result.error(), delay);
     if (!wait_before_retry(delay)) return result;
   }
+}
+
+bool AwsCaller::may_retry(const AwsCall& call, util::Expected<HttpResponse, AwsError>& failed,
+                          int attempt, const CallLimits& limits) const {
+  AwsError& error = failed.error();
+  error.attempts = attempt;
+  // A transfer cut at the deadline or by the cancel flag says so, not "Timeout".
+  if (auto reached = limit_reached(limits); reached && error.http_status == 0) {
+    failed = util::Unexpected(interrupted(call, *reached, attempt));
+    return false;
+  }
+  return error.retryable && attempt < std::max(1, retry_.max_attempts);
 }
 
 util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& call,
@@ -109,7 +113,6 @@ util::Expected<HttpResponse, AwsError> AwsCaller::attempt_once(const AwsCall& ca
 
 std::vector<util::Expected<HttpResponse, AwsError>> AwsCaller::send_all(
     const std::vector<const AwsCall*>& calls, const ErrorParser& parse_error) {
-  const int max_attempts = std::max(1, retry_.max_attempts);
   const CallLimits& limits = current_call_limits();
   std::vector<std::optional<util::Expected<HttpResponse, AwsError>>> results(calls.size());
   std::vector<std::size_t> pending(calls.size());
@@ -150,20 +153,11 @@ std::vector<util::Expected<HttpResponse, AwsError>> AwsCaller::send_all(
     for (std::size_t k = 0; k < sending.size(); ++k) {
       const std::size_t i = sending[k];
       auto result = judge(*calls[i], std::move(sent[k]), started, parse_error);
-      if (!result) {
-        AwsError& error = result.error();
-        error.attempts = attempt;
-        // A transfer cut at the deadline or by the cancel flag says so, not "Timeout".
-        if (auto reached = limit_reached(limits); reached && error.http_status == 0) {
-          result = util::Unexpected(interrupted(*calls[i], *reached, attempt));
-        } else if (error.retryable && attempt < max_attempts) {
-          if (!delay) delay = retry_delay(attempt);
-          if (*delay >= std::chrono::milliseconds::zero()) {
-            note_retry(*calls[i], error, *delay);
-            pending.push_back(i);
-            results[i] = std::move(result);  // kept should the wait be cut short
-            continue;
-          }
+      if (!result && may_retry(*calls[i], result, attempt, limits)) {
+        if (!delay) delay = retry_delay(attempt);
+        if (*delay >= std::chrono::milliseconds::zero()) {
+          note_retry(*calls[i], result.error(), *delay);
+          pending.push_back(i);  // its failure stays the result should the wait be cut short
         }
       }
       results[i] = std::move(result);

@@ -20,6 +20,8 @@
 
 namespace wc::aws {
 
+struct CallLimits;
+
 /// Called before each retry; lets the caller count and log them without this layer logging.
 struct RetryEvent {
   std::string operation;
@@ -110,6 +112,11 @@ class AwsCaller {
   util::Expected<HttpResponse, AwsError> judge(const AwsCall& call, TransportResult sent,
                                                std::chrono::steady_clock::time_point started,
                                                const ErrorParser& parse_error) const;
+  /// Sets the failed attempt's number, turns a transfer cut by the thread's CallLimits into
+  /// k_cancelled_error / k_deadline_error, and says whether the call may be sent again
+  /// (transient, attempts left).
+  bool may_retry(const AwsCall& call, util::Expected<HttpResponse, AwsError>& failed, int attempt,
+                 const CallLimits& limits) const;
   /// The back-off before retry number `attempts`; negative when the thread's CallLimits leave
   /// no time for it (cancelled, or the deadline would pass).
   std::chrono::milliseconds retry_delay(int attempts) const;

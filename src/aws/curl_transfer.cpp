@@ -36,6 +36,15 @@ int select_bits(std::uint32_t events) {
   return bits;
 }
 
+/// `wait_ms`, or less when `deadline` comes first (0 once it has passed).
+int until_deadline(int wait_ms,
+                   const std::optional<std::chrono::steady_clock::time_point>& deadline) {
+  if (!deadline) return wait_ms;
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+  return static_cast<int>(std::clamp<long long>(left.count(), 0, wait_ms));
+}
+
 CURLcode easy_code(CURLMcode code) {
   return code == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
 }
@@ -119,19 +128,22 @@ CURLcode CurlTransfer::perform(const std::atomic<bool>* cancel,
   return perform_all(1, cancel, deadline).front();
 }
 
-std::vector<CURLcode> CurlTransfer::perform_all(std::size_t count, const std::atomic<bool>* cancel,
-                                                std::optional<Clock::time_point> deadline) {
+const std::vector<CURLcode>& CurlTransfer::perform_all(std::size_t count,
+                                                       const std::atomic<bool>* cancel,
+                                                       std::optional<Clock::time_point> deadline) {
   count = std::min(count, easies_.size());
+  results_.clear();
   if (deadline && Clock::now() >= *deadline) {
-    return std::vector<CURLcode>(count, CURLE_OPERATION_TIMEDOUT);
+    results_.assign(count, CURLE_OPERATION_TIMEDOUT);
+    return results_;
   }
-  std::vector<std::optional<CURLcode>> codes(count);
+  finished_.assign(count, std::nullopt);
   std::size_t added = 0;
   CURLMcode code = CURLM_OK;
   for (; added < count && code == CURLM_OK; ++added) {
     curl_easy_setopt(easies_[added], CURLOPT_PRIVATE, reinterpret_cast<void*>(added));
     code = curl_multi_add_handle(multi_, easies_[added]);
-    if (code != CURLM_OK) codes[added] = easy_code(code);
+    if (code != CURLM_OK) finished_[added] = easy_code(code);
   }
   if (code != CURLM_OK) --added;  // the one that failed was not added
   int running = static_cast<int>(added);
@@ -147,36 +159,34 @@ std::vector<CURLcode> CurlTransfer::perform_all(std::size_t count, const std::at
                                      : step_one(running, cancel != nullptr, deadline, late);
     if (late) break;
   }
-  collect(codes, count);
+  collect(count);
   // Detaching keeps each connection open in the multi handle's cache for the next transfers.
   for (std::size_t i = 0; i < added; ++i) curl_multi_remove_handle(multi_, easies_[i]);
 
-  std::vector<CURLcode> results;
-  results.reserve(count);
-  for (const auto& finished : codes) {
+  for (const auto& finished : finished_) {
     if (finished) {
-      results.push_back(*finished);
+      results_.push_back(*finished);
     } else if (cancelled) {
-      results.push_back(CURLE_ABORTED_BY_CALLBACK);
+      results_.push_back(CURLE_ABORTED_BY_CALLBACK);
     } else if (late) {
-      results.push_back(CURLE_OPERATION_TIMEDOUT);
+      results_.push_back(CURLE_OPERATION_TIMEDOUT);
     } else if (code != CURLM_OK) {
-      results.push_back(easy_code(code));
+      results_.push_back(easy_code(code));
     } else {
-      results.push_back(CURLE_GOT_NOTHING);
+      results_.push_back(CURLE_GOT_NOTHING);
     }
   }
-  return results;
+  return results_;
 }
 
-void CurlTransfer::collect(std::vector<std::optional<CURLcode>>& codes, std::size_t count) {
+void CurlTransfer::collect(std::size_t count) {
   int queued = 0;
   while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
     if (message->msg != CURLMSG_DONE) continue;
     void* index = nullptr;
     curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &index);
     const auto i = reinterpret_cast<std::size_t>(index);
-    if (i < count && easies_[i] == message->easy_handle) codes[i] = message->data.result;
+    if (i < count && easies_[i] == message->easy_handle) finished_[i] = message->data.result;
   }
 }
 
@@ -189,11 +199,7 @@ CURLMcode CurlTransfer::act_on_timeout(int& running) {
 CURLMcode CurlTransfer::step_one(int& running, bool cancellable,
                                  const std::optional<Clock::time_point>& deadline, bool& late) {
   // curl_multi_poll waits on the transfer's socket, and no longer than curl's own timer.
-  int wait_ms = cancellable ? k_cancel_check_ms : k_max_wait_ms;
-  if (deadline) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
-    wait_ms = static_cast<int>(std::clamp<long long>(left.count(), 0, wait_ms));
-  }
+  const int wait_ms = until_deadline(cancellable ? k_cancel_check_ms : k_max_wait_ms, deadline);
   if (wait_ms > 0) {
     if (const CURLMcode code = curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
         code != CURLM_OK) {
@@ -217,11 +223,7 @@ int CurlTransfer::wait_milliseconds(bool cancellable) const {
 
 CURLMcode CurlTransfer::step(int& running, bool cancellable,
                              const std::optional<Clock::time_point>& deadline, bool& late) {
-  int wait_ms = wait_milliseconds(cancellable);
-  if (deadline) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
-    wait_ms = static_cast<int>(std::clamp<long long>(left.count(), 0, wait_ms));
-  }
+  const int wait_ms = until_deadline(wait_milliseconds(cancellable), deadline);
   events_.resize(k_max_events);
   // With no socket registered (between connection attempts, say) the wait is a plain sleep.
   const int ready = wait_ms == 0 ? 0 : ::epoll_wait(epoll_, events_.data(), k_max_events, wait_ms);

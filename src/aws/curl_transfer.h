@@ -21,7 +21,7 @@ namespace wc::aws {
 ///   them. That needs curl's socket table, which is 29 KiB
 ///   per multi handle (911 slots): paid once for a batch, but at --concurrency 512 a table per
 ///   lane was 15 MB of the peak RSS, for no CPU saved on a single transfer (measured on fauxqs at
-///   --concurrency 32: 0.139 ms per request either way).
+///   --concurrency 32: 0.14 ms per request either way).
 enum class CurlDrive { one, many };
 
 /// Easy handles and one multi handle of their own that drives them on the calling thread
@@ -37,7 +37,6 @@ class CurlTransfer {
 
   /// The handle to set transfer `index`'s options on.
   CURL* easy(std::size_t index = 0) const { return easies_[index]; }
-  std::size_t size() const { return easies_.size(); }
   /// Adds easy handles up to `handles` (never removes any); throws like the constructor, and
   /// std::logic_error past one handle for CurlDrive::one.
   void grow(std::size_t handles);
@@ -50,9 +49,9 @@ class CurlTransfer {
   CURLcode perform(const std::atomic<bool>* cancel = nullptr,
                    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
   /// Runs the transfers set up on easy(0) .. easy(count - 1) at once, each to its end, and
-  /// returns their codes in that order, as perform() does for one. A cancel or the deadline
-  /// ends every transfer not yet finished.
-  std::vector<CURLcode> perform_all(
+  /// returns their codes in that order, as perform() does for one (valid until the next
+  /// perform). A cancel or the deadline ends every transfer not yet finished.
+  const std::vector<CURLcode>& perform_all(
       std::size_t count, const std::atomic<bool>* cancel = nullptr,
       std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
@@ -72,8 +71,8 @@ class CurlTransfer {
   /// Lets curl start the transfers just added, or act on its timer.
   CURLMcode act_on_timeout(int& running);
   int wait_milliseconds(bool cancellable) const;
-  /// Reads curl's finished-transfer messages into `codes` (index of the easy handle).
-  void collect(std::vector<std::optional<CURLcode>>& codes, std::size_t count);
+  /// Reads curl's finished-transfer messages into finished_ (by index of the easy handle).
+  void collect(std::size_t count);
 
   CurlDrive drive_;
   std::vector<CURL*> easies_;
@@ -82,6 +81,9 @@ class CurlTransfer {
   int epoll_ = -1;
   std::vector<epoll_event> events_;  ///< the ready sockets of one step, kept to reuse its memory
   std::optional<Clock::time_point> timer_;  ///< when curl wants CURL_SOCKET_TIMEOUT
+  /// One perform's codes, kept to reuse their memory: a lane's every call goes through here.
+  std::vector<std::optional<CURLcode>> finished_;
+  std::vector<CURLcode> results_;
 };
 
 }  // namespace wc::aws

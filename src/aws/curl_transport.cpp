@@ -235,7 +235,7 @@ std::vector<TransportResult> CurlTransport::send_all(
   for (std::size_t i = 0; i < requests.size(); ++i) {
     exchanges[i].prepare(batch->easy(i), *requests[i], options_, limits);
   }
-  const std::vector<CURLcode> codes =
+  const std::vector<CURLcode>& codes =
       batch->perform_all(requests.size(), limits.cancel, limits.deadline);
   std::vector<TransportResult> results;
   results.reserve(requests.size());

@@ -53,6 +53,12 @@ ErrorParser error_parser(S3Target target, const std::string& region) {
   };
 }
 
+/// GetObject's answer: the body, taken from the response, and the headers we keep.
+GetObjectResult object_of(HttpResponse& response) {
+  return GetObjectResult{std::move(response.body), std::string(response.header("Content-Type")),
+                         std::string(response.header("ETag"))};
+}
+
 }  // namespace
 
 S3Client::S3Client(ServiceConfig config, std::shared_ptr<HttpTransport> transport,
@@ -108,8 +114,7 @@ util::Expected<GetObjectResult, AwsError> S3Client::get_object(const std::string
   if (auto ok = require_key("GetObject", bucket, key); !ok) return util::Unexpected(ok.error());
   auto response = execute("GetObject", bucket, key, make_request("GET", bucket, key));
   if (!response) return util::Unexpected(std::move(response.error()));
-  return GetObjectResult{std::move(response->body), std::string(response->header("Content-Type")),
-                         std::string(response->header("ETag"))};
+  return object_of(*response);
 }
 
 std::vector<util::Expected<GetObjectResult, AwsError>> S3Client::get_objects(
@@ -137,9 +142,7 @@ std::vector<util::Expected<GetObjectResult, AwsError>> S3Client::get_objects(
       results[sent[k]] = util::Unexpected(std::move(response.error()));
       continue;
     }
-    results[sent[k]] =
-        GetObjectResult{std::move(response->body), std::string(response->header("Content-Type")),
-                        std::string(response->header("ETag"))};
+    results[sent[k]] = object_of(*response);
   }
   return results;
 }

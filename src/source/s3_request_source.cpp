@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "aws/call_limits.h"
 #include "aws/error_class.h"
 
 namespace wc::source {
